@@ -1,0 +1,59 @@
+# Rank & File: `make demo` runs the demo site, `make test` runs every test.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: demo test lint unit browser-deps lock migrate worker serve clean bench-surge bench-count
+
+$(STAMP): requirements/dev.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+migrate: $(STAMP)
+	mkdir -p var
+	$(BIN)/rankfile migrate --noinput
+
+## demo: set up and serve the demo organisation on SQLite at http://127.0.0.1:8000
+demo: migrate
+	$(BIN)/rankfile load_demo
+	@echo "Starting the background worker (db_worker) and the site at http://127.0.0.1:8000 ..."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BIN)/rankfile db_worker --interval 0.5 > var/worker.log 2>&1 & \
+	  $(BIN)/rankfile runserver 127.0.0.1:8000
+
+## test: linters, then the whole suite (browser tests included)
+test: lint unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check rankfile bench conftest.py
+	$(BIN)/mypy
+
+browser-deps:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
+unit: $(STAMP) browser-deps
+	mkdir -p var
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
+
+lock:
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements/dev.lock
+
+bench-surge: $(STAMP)
+	bench/signup_surge/run
+
+bench-count: $(STAMP)
+	$(BIN)/python bench/count/run.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,53 @@
+"""Fixtures shared by every app's tests: the demo area and the personas.
+
+See rankfile/core/testing.py for what each persona may do.
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety guard would otherwise refuse ORM calls from live-server tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def area(db):
+    from rankfile.core.testing import make_area
+
+    return make_area()
+
+
+@pytest.fixture
+def staff(area):
+    from rankfile.core.testing import give_role, make_user
+
+    user = make_user("staff@example.org", first_name="Sam", last_name="Staff")
+    give_role(user, "staff", area.organisation)
+    return user
+
+
+@pytest.fixture
+def secretary(area):
+    from rankfile.core.testing import give_role, make_user
+
+    user = make_user("secretary@example.org", first_name="Sue", last_name="Secretary")
+    give_role(user, "secretary", area.branch)
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    from rankfile.core.testing import make_user
+
+    return make_user("outsider@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,94 @@
+"""People who log in, and the roles they hold in bodies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            # No hashing: joiners set a password later, from their confirmation link.
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A login. E-mail is the identifier; there are no usernames."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+
+    objects = UserManager()  # type: ignore[misc]
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class RoleQuerySet(models.QuerySet["Role"]):
+    def current(self, day: dt.date | None = None) -> RoleQuerySet:
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class Role(models.Model):
+    """``user`` holds ``kind`` in ``body`` from ``starts_on`` to ``ends_on`` (inclusive).
+
+    A role in a body reaches every body below it: national staff hold ``staff``
+    in the organisation; a branch secretary holds ``secretary`` in the branch.
+    Later parts add kinds here rather than a second mechanism.
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", "Membership staff"
+        SECRETARY = "secretary", "Secretary"
+        CHAIR = "chair", "Chair"
+        MODERATOR = "moderator", "Moderator"
+        AUTHOR = "author", "Author"
+        RETURNING_OFFICER = "returning_officer", "Returning officer"
+        TELLER = "teller", "Teller"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    body = models.ForeignKey("branches.Body", on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=("user", "kind"))]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} of {self.body}"

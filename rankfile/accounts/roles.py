@@ -1,0 +1,56 @@
+"""The one permission check: does someone hold a role in a body or above it?"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.utils import timezone
+
+from rankfile.accounts.models import Role
+from rankfile.branches.models import Body
+
+
+def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
+             on: dt.date | None = None) -> bool:
+    """True if ``user`` holds one of ``kinds`` in ``body`` or in any body above it, on ``on``."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    bodies = [body.pk, *(b.pk for b in body.ancestors())]
+    return (
+        Role.objects.current(on or timezone.localdate())
+        .filter(user=user, kind__in=kinds, body_id__in=bodies)
+        .exists()
+    )
+
+
+def bodies_with_role(user: object, kinds: str | Iterable[str], *,
+                     on: dt.date | None = None) -> list[Body]:
+    """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    roles = Role.objects.current(on or timezone.localdate()).filter(user=user, kind__in=kinds)
+    return [r.body for r in roles.select_related("body")]
+
+
+def bodies_within(roots: Iterable[Body]) -> set[int]:
+    """Primary keys of ``roots`` and every body below them."""
+    found: set[int] = set()
+    frontier = {b.pk for b in roots}
+    while frontier:
+        found |= frontier
+        frontier = set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+    return found
+
+
+def grant_role(*, user: object, kind: str, body: Body, starts_on: dt.date | None = None,
+               ends_on: dt.date | None = None, granted_by: object = None, note: str = "") -> Role:
+    role = Role(
+        user=user, kind=kind, body=body, starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on, granted_by=granted_by, note=note,
+    )
+    role.full_clean()
+    role.save()
+    return role

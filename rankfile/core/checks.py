@@ -1,0 +1,33 @@
+"""System checks: a misconfigured server refuses to start."""
+
+from django.conf import settings
+from django.core.checks import Error, Warning, register
+
+
+@register()
+def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
+    problems = []
+    if settings.PRODUCTION:
+        if not settings.ALLOWED_HOSTS:
+            problems.append(
+                Error("ALLOWED_HOSTS is empty.", hint="Set ALLOWED_HOSTS=your.domain.", id="rankfile.E001")
+            )
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not settings.SITE_URL:
+            problems.append(Warning("SITE_URL is not set.", id="rankfile.W001"))
+        if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+            problems.append(
+                Warning(
+                    "E-mail goes to the console in production.",
+                    hint="Set EMAIL_BACKEND and EMAIL_HOST.",
+                    id="rankfile.W002",
+                )
+            )
+    if settings.STATS_CACHE_SECONDS < 1 or settings.STATS_CACHE_SECONDS > 60:
+        problems.append(
+            Error(
+                "STATS_CACHE_SECONDS must be between 1 and 60.",
+                hint="The public counters promise figures at most a minute old.",
+                id="rankfile.E002",
+            )
+        )
+    return problems

@@ -1,0 +1,52 @@
+import os
+import subprocess
+import sys
+
+import pytest
+
+from rankfile.branches.postcodes import normalise_postcode
+
+
+def _deploy_check(env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_it_refuses_production_without_a_secret_key():
+    result = _deploy_check({"RANKFILE_MODE": "production", "ALLOWED_HOSTS": "example.org"})
+
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_it_passes_the_deploy_check_in_production_mode():
+    result = _deploy_check({
+        "RANKFILE_MODE": "production",
+        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
+        "ALLOWED_HOSTS": "members.example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    })
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("e170ab", "E17 0AB"), ("E17 0AB", "E17 0AB"), (" e4  7aa ", "E4 7AA"), ("SW1A1AA", "SW1A 1AA"),
+     ("ig8 0aa", "IG8 0AA"), ("W1A 0AX", "W1A 0AX"), ("E17", None), ("17 0AB", None), ("", None),
+     ("E17 0A1", None), ("ABCDEFGH", None)],
+)
+def test_it_normalises_uk_postcodes(raw, expected):
+    assert expected == normalise_postcode(raw)
+
+
+def test_it_starts_the_counting_command_without_django():
+    code = "import sys; from rankfile.cli import main; import rankfile.counting; print('django' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+
+    assert "False" == result.stdout.strip(), result.stderr

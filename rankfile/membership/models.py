@@ -1,0 +1,227 @@
+"""Membership: categories and their joining windows, memberships with their
+status history, and payments.
+
+Rules live in ``membership/services.py``; these models only hold the facts.
+Money is in integer pence. Times are aware (Europe/London in display).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Category(models.Model):
+    class Kind(models.TextChoices):
+        MEMBER = "member", "Member"
+        AFFILIATED_SUPPORTER = "affiliated_supporter", "Affiliated supporter"
+        REGISTERED_SUPPORTER = "registered_supporter", "Registered supporter"
+
+    kind = models.CharField(max_length=30, choices=Kind.choices, unique=True)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(default=14)
+    # Members may join at any time; supporters only through an open window.
+    needs_window = models.BooleanField(default=False)
+    # Rights this category carries (read by later parts: meetings, elections).
+    may_vote_in_meetings = models.BooleanField(default=False)
+    may_vote_in_leadership = models.BooleanField(default=True)
+    may_hold_office = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rate(models.Model):
+    """A dues rate of a category (standard, reduced ...)."""
+
+    class Period(models.TextChoices):
+        MONTHLY = "monthly", "per month"
+        YEARLY = "yearly", "per year"
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="rates")
+    code = models.SlugField(max_length=30)
+    name = models.CharField(max_length=100)
+    amount_pence = models.PositiveIntegerField()
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.MONTHLY)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("category", "-amount_pence")
+        constraints = [models.UniqueConstraint(fields=("category", "code"), name="unique_rate_code")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (£{self.amount_pence / 100:.2f} {self.get_period_display()})"
+
+
+class JoiningWindow(models.Model):
+    """A time-limited window through which a category may be joined, with its fee."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="windows")
+    name = models.CharField(max_length=100)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    fee_pence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("opens_at",)
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="window_closes_after_opening")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.name}"
+
+
+class AffiliatedUnion(models.Model):
+    code = models.SlugField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """One person's membership in one category, from application onwards.
+
+    ``status`` is only ever changed by ``membership.services`` which writes a
+    ``StatusChange`` in the same transaction: the history is complete.
+    ``joined_on`` is the day it first became active; ``good_standing_since`` the
+    day the current unbroken run of good standing (active or in arrears) began.
+    """
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        ACTIVE = "active", "Active"
+        IN_ARREARS = "in_arrears", "In arrears"
+        LAPSED = "lapsed", "Lapsed"
+        SUSPENDED = "suspended", "Suspended"
+        EXPELLED = "expelled", "Expelled"
+        RESIGNED = "resigned", "Resigned"
+        EXPIRED = "expired", "Expired (never paid)"
+
+    reference = models.CharField(max_length=12, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="memberships")
+    window = models.ForeignKey(JoiningWindow, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    rate = models.ForeignKey(Rate, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
+
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=8)
+    ward = models.ForeignKey("branches.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    constituency = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The joiner said the postcode is missing from our list: staff place it by hand.
+    needs_placement = models.BooleanField(default=False)
+
+    union = models.ForeignKey(AffiliatedUnion, null=True, blank=True, on_delete=models.PROTECT)
+    union_number = models.CharField(max_length=40, blank=True)
+
+    fee_pence = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    joined_on = models.DateField(null=True, blank=True)
+    good_standing_since = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    consent_version = models.CharField(max_length=20)
+    consent_at = models.DateTimeField()
+
+    # Retried or double-clicked submissions carry the same key: one application.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("-applied_at",)
+        indexes = [
+            models.Index(fields=("category", "status")),
+            models.Index(fields=("branch", "status")),
+            models.Index(fields=("status", "expires_at")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class StatusChange(models.Model):
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, choices=Membership.Status.choices)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_status or '—'} → {self.to_status}"
+
+
+class BranchChange(models.Model):
+    """A move between branches (address change or boundary change), kept as history."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="branch_history")
+    from_branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_postcode = models.CharField(max_length=8, blank=True)
+    to_postcode = models.CharField(max_length=8, blank=True)
+    at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ("at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_branch_id} → {self.to_branch_id}"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        CASH = "cash", "Cash"
+        CHEQUE = "cheque", "Cheque"
+        BANK = "bank", "Bank transfer"
+        CARD = "card", "Card"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Awaiting payment"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=30, default="offline")
+    # What the payer quotes (bank reference, cheque memo) so staff can match it.
+    reference = models.CharField(max_length=20, unique=True)
+    amount_pence = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    method = models.CharField(max_length=10, choices=Method.choices, blank=True)
+    created_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_id = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    receipt_number = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.reference} £{self.amount_pence / 100:.2f} {self.status}"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("rankfile.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("rankfile.accounts.urls")),
+    path("", include("rankfile.membership.urls")),
+    path("", include("rankfile.branches.urls")),
+    path("articles/", include("rankfile.discussion.urls")),
+    path("api/", include("rankfile.api.urls")),
+    path("admin/", admin.site.urls),
+]
