@@ -1,0 +1,89 @@
+"""The membership status lifecycle.
+
+Every status change goes through ``membership_set_status``, which checks the
+transition is allowed, keeps ``joined_on`` and ``good_standing_since`` exact,
+and writes a ``StatusChange`` (who, when, why) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from rankfile.core.errors import Refusal
+from rankfile.membership.models import Membership, StatusChange
+
+S = Membership.Status
+
+# In good standing: counts for "continuously in good standing" rules.
+GOOD_STANDING = frozenset({S.ACTIVE, S.IN_ARREARS})
+ENDED = frozenset({S.LAPSED, S.EXPELLED, S.RESIGNED, S.EXPIRED})
+
+ALLOWED: dict[str, frozenset[str]] = {
+    S.APPLIED: frozenset({S.ACTIVE, S.EXPIRED, S.RESIGNED}),
+    S.ACTIVE: frozenset({S.IN_ARREARS, S.SUSPENDED, S.EXPELLED, S.RESIGNED, S.LAPSED}),
+    S.IN_ARREARS: frozenset({S.ACTIVE, S.LAPSED, S.SUSPENDED, S.EXPELLED, S.RESIGNED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.EXPELLED, S.RESIGNED, S.LAPSED}),
+    S.LAPSED: frozenset({S.ACTIVE}),
+    S.EXPELLED: frozenset(),
+    S.RESIGNED: frozenset(),
+    S.EXPIRED: frozenset(),
+}
+
+
+def can_change_status(current: str, new: str) -> bool:
+    return new in ALLOWED.get(current, frozenset())
+
+
+def membership_set_status(*, membership: Membership, status: str, reason: str,
+                          by: object = None, at: dt.datetime | None = None) -> StatusChange:
+    """Move ``membership`` to ``status`` and record why.
+
+    The caller should hold a lock on the membership row
+    (``select_for_update``) when a concurrent change is possible; this function
+    opens its own (nested) transaction for the change and its history row.
+
+    Raises:
+        Refusal: the transition is not allowed, or no reason was given.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refusal("Give a reason for the change of status.", code="reason_required", field="reason")
+    if not can_change_status(membership.status, status):
+        raise Refusal(
+            f"A membership that is {membership.get_status_display().lower()} cannot become "
+            f"{S(status).label.lower()}.",
+            code="invalid_transition",
+            field="status",
+        )
+    at = at or timezone.now()
+    day = timezone.localdate(at)
+    previous = membership.status
+    with transaction.atomic():
+        membership.status = status
+        fields = ["status"]
+        if status in GOOD_STANDING:
+            if membership.joined_on is None:
+                membership.joined_on = day
+                fields.append("joined_on")
+            # Arrears keep the run of good standing; only a return from outside it restarts it.
+            if previous not in GOOD_STANDING:
+                membership.good_standing_since = day
+                membership.ended_on = None
+                fields += ["good_standing_since", "ended_on"]
+        else:
+            if status in ENDED:
+                membership.ended_on = day
+                fields.append("ended_on")
+            membership.good_standing_since = None
+            fields.append("good_standing_since")
+        if status != S.APPLIED and membership.expires_at is not None:
+            membership.expires_at = None
+            fields.append("expires_at")
+        membership.save(update_fields=fields)
+        return StatusChange.objects.create(
+            membership=membership, from_status=previous, to_status=status, at=at,
+            by=by if getattr(by, "pk", None) else None, reason=reason,
+        )

@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rankfile.accounts.models import User
+from rankfile.core.errors import Refusal
+from rankfile.membership.models import Category, Membership
+from rankfile.membership.services.status import membership_set_status
+
+S = Membership.Status
+
+
+@pytest.fixture
+def applied(area):
+    category = Category.objects.create(kind=Category.Kind.MEMBER, name="Member", minimum_age=14)
+    user = User.objects.create_user("joiner@example.org")
+    now = timezone.now()
+    return Membership.objects.create(
+        reference="RF-TEST0001", user=user, category=category, first_name="Ada", last_name="Joiner",
+        date_of_birth=dt.date(1990, 1, 1), postcode="E4 7AA", applied_at=now,
+        consent_version="2026-11", consent_at=now,
+    )
+
+
+def test_it_records_who_when_and_why(applied, staff):
+    change = membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid by cheque", by=staff)
+
+    applied.refresh_from_db()
+    assert S.ACTIVE == applied.status
+    assert timezone.localdate() == applied.joined_on == applied.good_standing_since
+    assert (S.APPLIED, S.ACTIVE, staff, "Paid by cheque") == (
+        change.from_status, change.to_status, change.by, change.reason)
+
+
+def test_it_keeps_good_standing_through_arrears(applied):
+    start = timezone.now() - dt.timedelta(days=400)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", at=start)
+    membership_set_status(membership=applied, status=S.IN_ARREARS, reason="Missed dues")
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid arrears")
+
+    applied.refresh_from_db()
+    assert timezone.localdate(start) == applied.good_standing_since
+    assert 3 == applied.history.count()
+
+
+def test_it_restarts_continuity_after_a_lapse(applied):
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid",
+                          at=timezone.now() - dt.timedelta(days=800))
+    membership_set_status(membership=applied, status=S.LAPSED, reason="No dues for 6 months",
+                          at=timezone.now() - dt.timedelta(days=100))
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Rejoined")
+
+    applied.refresh_from_db()
+    assert timezone.localdate() == applied.good_standing_since
+    assert timezone.localdate() - dt.timedelta(days=800) == applied.joined_on
+
+
+def test_it_refuses_a_transition_the_lifecycle_forbids_and_changes_nothing(applied):
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid")
+    membership_set_status(membership=applied, status=S.EXPELLED, reason="Rule 2.I.4")
+
+    with pytest.raises(Refusal) as e:
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="Oops")
+
+    assert "invalid_transition" == e.value.code
+    applied.refresh_from_db()
+    assert S.EXPELLED == applied.status
+    assert 2 == applied.history.count()
+
+
+def test_it_requires_a_reason(applied):
+    with pytest.raises(Refusal):
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="  ")
+
+    assert 0 == applied.history.count()
