@@ -51,3 +51,27 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Browser tests: Playwright drives Debian's Chromium (no browser download).
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def phone(page):
+    """A page sized like a phone (360 x 740), with a generous timeout for a busy machine."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.set_default_timeout(20_000)
+    return page
