@@ -1,0 +1,47 @@
+import datetime as dt
+
+import pytest
+
+from rankfile.branches.models import WardPlacement
+from rankfile.branches.selectors import body_get, branch_list, place_postcode
+from rankfile.core.errors import NotFound
+
+
+def test_it_places_a_postcode_written_loosely(area, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        placement = place_postcode(" e47aa ")
+
+    assert "E4 7AA" == placement.postcode
+    assert (area.ward, area.branch, area.constituency) == (
+        placement.ward, placement.branch, placement.constituency)
+
+
+def test_it_returns_none_for_unknown_or_malformed_postcodes(area):
+    assert place_postcode("E4 0ZZ") is None
+    assert place_postcode("not a postcode") is None
+    assert place_postcode("") is None
+
+
+def test_it_places_by_the_placement_valid_on_the_day(area):
+    WardPlacement.objects.filter(ward=area.ward).update(valid_to=dt.date(2020, 12, 31))
+    WardPlacement.objects.create(ward=area.ward, branch=area.other_branch,
+                                 valid_from=dt.date(2021, 1, 1))
+
+    assert area.branch == place_postcode("E4 7AA", on=dt.date(2020, 6, 1)).branch
+    assert area.other_branch == place_postcode("E4 7AA", on=dt.date(2021, 6, 1)).branch
+    assert place_postcode("E4 7AA", on=dt.date(2001, 1, 1)).branch is None
+
+
+def test_it_lists_branches_with_their_wards(area, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):
+        summaries = branch_list()
+
+    assert [("Chingford", ["Chingford Green"]), ("Highams Park", ["Hale End and Highams Park"])] == [
+        (s.branch.name, [w.name for w in s.wards]) for s in summaries]
+    assert area.constituency == summaries[0].constituency
+
+
+def test_it_gets_a_body_by_code_or_refuses(area):
+    assert area.branch == body_get("WF-CHN")
+    with pytest.raises(NotFound):
+        body_get("WF-NOPE")
