@@ -1,0 +1,159 @@
+"""A member's own changes: a new address (which may move their branch) and resignation.
+
+Both are open to the member themselves and to membership staff over them; both
+check everything before writing anything, and write their history in the same
+transaction as the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from rankfile.accounts.models import Role
+from rankfile.accounts.roles import has_role
+from rankfile.branches.postcodes import normalise_postcode
+from rankfile.branches.selectors import place_postcode
+from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.models import BranchChange, Membership, StatusChange
+from rankfile.membership.services.status import ENDED, membership_set_status
+
+ADDRESS_MAX_LENGTH = 300
+REASON_MAX_LENGTH = 400
+
+
+def _check_may_change(membership: Membership, by: object) -> None:
+    if getattr(by, "pk", None) is not None and by.pk == membership.user_id:  # type: ignore[attr-defined]
+        return
+    body = membership.branch or membership.constituency
+    if body is not None and has_role(by, Role.Kind.STAFF, body):
+        return
+    if body is None and _is_national_staff(by):
+        return
+    raise PermissionRefused(
+        "Only the member themselves or membership staff can change this membership.",
+        code="not_your_membership",
+    )
+
+
+def _is_national_staff(user: object) -> bool:
+    return (
+        getattr(user, "is_authenticated", False)
+        and Role.objects.current().filter(user=user, kind=Role.Kind.STAFF, body__parent__isnull=True)
+        .exists()
+    )
+
+
+def _check_not_ended(membership: Membership) -> None:
+    if membership.status in ENDED:
+        raise Refusal(
+            f"This membership has ended ({membership.get_status_display().lower()}), "
+            "so it cannot be changed. Join again to become a member.",
+            code="membership_ended",
+        )
+
+
+def membership_change_address(*, membership: Membership, address: str, postcode: str, by: object,
+                              now: dt.datetime | None = None) -> BranchChange | None:
+    """Record a new address for ``membership`` and place it by its postcode.
+
+    The postcode decides the ward, constituency and branch (through the ward's
+    placement on the day). A move to another branch is written as a
+    ``BranchChange`` with the reason "Moved address".
+
+    Returns:
+        The ``BranchChange`` if the branch changed, else None.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the member nor staff over them.
+        Refusal: the membership has ended, the address is missing or too long,
+            or the postcode is badly shaped or not in our list. Nothing is changed.
+    """
+    _check_may_change(membership, by)
+    _check_not_ended(membership)
+    address = " ".join((address or "").split())
+    if not address:
+        raise Refusal("Enter your address.", code="address_required", field="address")
+    if len(address) > ADDRESS_MAX_LENGTH:
+        raise Refusal(
+            f"Shorten the address to {ADDRESS_MAX_LENGTH} characters or fewer.",
+            code="address_too_long", field="address",
+        )
+    typed = (postcode or "").strip()
+    normalised = normalise_postcode(typed)
+    if normalised is None:
+        raise Refusal(
+            f"“{typed}” is not a UK postcode. Enter a postcode like E4 7AA."
+            if typed else "Enter your postcode.",
+            code="invalid_postcode", field="postcode",
+        )
+    now = now or timezone.now()
+    placement = place_postcode(normalised, on=timezone.localdate(now))
+    if placement is None:
+        raise Refusal(
+            f"The postcode {normalised} is not in our list. Check it, or contact membership "
+            "staff if it is right.",
+            code="unknown_postcode", field="postcode",
+        )
+
+    with transaction.atomic():
+        # Lock the row: a concurrent change (or a status change by staff) waits for us.
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_not_ended(current)
+        from_branch, from_postcode = current.branch, current.postcode
+        current.address = address
+        current.postcode = placement.postcode
+        current.ward = placement.ward
+        current.constituency = placement.constituency
+        current.branch = placement.branch
+        current.needs_placement = placement.branch is None
+        current.save(update_fields=(
+            "address", "postcode", "ward", "constituency", "branch", "needs_placement",
+        ))
+        move = None
+        if (from_branch.pk if from_branch else None) != (
+            placement.branch.pk if placement.branch else None
+        ):
+            move = BranchChange.objects.create(
+                membership=current, from_branch=from_branch, to_branch=placement.branch,
+                from_postcode=from_postcode, to_postcode=placement.postcode, at=now,
+                by=by if getattr(by, "pk", None) else None, reason="Moved address",
+            )
+    for name in ("address", "postcode", "ward", "constituency", "branch", "needs_placement"):
+        setattr(membership, name, getattr(current, name))
+    return move
+
+
+def membership_resign(*, membership: Membership, by: object, reason: str = "") -> StatusChange:
+    """End ``membership`` by resignation, with the member's reason if they gave one.
+
+    Returns:
+        The ``StatusChange`` recording the resignation.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the member nor staff over them.
+        Refusal: the membership has already ended, or the reason is too long.
+    """
+    _check_may_change(membership, by)
+    _check_not_ended(membership)
+    reason = " ".join((reason or "").split())
+    if len(reason) > REASON_MAX_LENGTH:
+        raise Refusal(
+            f"Shorten the reason to {REASON_MAX_LENGTH} characters or fewer.",
+            code="reason_too_long", field="reason",
+        )
+    is_member = getattr(by, "pk", None) == membership.user_id
+    recorded = "Resigned" + (" by the member" if is_member else " on the member's behalf")
+    if reason:
+        recorded += f": {reason}"
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_not_ended(current)
+        change = membership_set_status(
+            membership=current, status=Membership.Status.RESIGNED, reason=recorded, by=by,
+        )
+    for name in ("status", "ended_on", "good_standing_since", "expires_at"):
+        setattr(membership, name, getattr(current, name))
+    return change
