@@ -1,0 +1,1 @@
+"""Services that change local structure: importing it, and boundary changes."""
