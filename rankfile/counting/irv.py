@@ -88,8 +88,11 @@ def count_irv(election: Election, seats: int, options: CountOptions) -> Result:
         out = _bulk(state, votes) if options.bulk_exclusion else []
         if out:
             for c in out:
-                state.exclude(c, "bulk exclusion: the lowest candidates together have fewer "
-                              "votes than the next candidate")
+                state.exclude(
+                    c,
+                    "bulk exclusion: the lowest candidates together have fewer "
+                    "votes than the next candidate",
+                )
         else:
             x, why = state.choose_exclusion(votes, "exclusion")
             state.exclude(x, why)
@@ -99,9 +102,7 @@ def count_irv(election: Election, seats: int, options: CountOptions) -> Result:
         check_majority()
         state.record("exclusion", out, votes, exhausted, 0, None)
     state.fill_remaining(votes, "the last continuing candidate")
-    return state.result(
-        "irv", RULE, 0, valid, None, {"bulk_exclusion": options.bulk_exclusion}
-    )
+    return state.result("irv", RULE, 0, valid, None, {"bulk_exclusion": options.bulk_exclusion})
 
 
 def _bulk(state: State, votes: list[int]) -> list[int]:

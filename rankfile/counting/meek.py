@@ -146,6 +146,10 @@ def count_meek(election: Election, seats: int, options: CountOptions) -> Result:
         exhausted = total - sum(votes)
         state.record("iteration", [] if elected_now else [x], votes, exhausted, 0, quota)
 
+    if not state.recorder.rounds:
+        for ranking, weight in zip(rankings, weights, strict=True):
+            votes[ranking[0]] += weight * ONE
+        state.record("first-preferences", [], votes, total - sum(votes), 0, quota)
     hopeful = state.hopeful
     if hopeful:
         if state.seats_left > 0:

@@ -130,7 +130,5 @@ def count_scottish(election: Election, seats: int, options: CountOptions) -> Res
         elect_with_quota()
         state.record("exclusion", [x], votes, non_transferable, loss, quota)
 
-    state.fill_remaining(
-        votes, "continuing candidates no more than the vacancies left (rule 52)"
-    )
+    state.fill_remaining(votes, "continuing candidates no more than the vacancies left (rule 52)")
     return state.result("stv-scottish", RULE, PRECISION, valid, quota, {})

@@ -41,7 +41,11 @@ class Lot:
         self.draws += 1
         listed = ", ".join(self.names[c] for c in ordered)
         events.append(
-            Event("lot", self.names[chosen], f"{purpose}: drawn by lot among {listed} (seed {self.seed})")
+            Event(
+                "lot",
+                self.names[chosen],
+                f"{purpose}: drawn by lot among {listed} (seed {self.seed})",
+            )
         )
         return chosen
 

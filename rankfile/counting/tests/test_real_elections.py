@@ -65,9 +65,7 @@ def test_it_does_not_depend_on_the_lot(name: str) -> None:
     assert {tuple(expected["elected"])} == results
 
 
-@pytest.mark.parametrize(
-    "name", [n for n in CASES if (DATA / f"{n}.report.txt").exists()]
-)
+@pytest.mark.parametrize("name", [n for n in CASES if (DATA / f"{n}.report.txt").exists()])
 def test_it_matches_the_reference_report(name: str) -> None:
     expected = json.loads((DATA / f"{name}.expected.json").read_text())
     report = parse_report((DATA / f"{name}.report.txt").read_text())
