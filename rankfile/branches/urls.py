@@ -1,3 +1,10 @@
+from django.urls import path
+
+from rankfile.branches import views
 
 app_name = "branches"
-urlpatterns: list = []
+urlpatterns = [
+    path("branches/", views.index, name="index"),
+    path("branches/find/", views.find, name="find"),
+    path("branches/<str:code>/", views.detail, name="detail"),
+]

@@ -1,0 +1,57 @@
+import pytest
+
+
+def test_it_lists_constituencies_with_their_branches_and_wards(client, area):
+    response = client.get("/branches/")
+
+    assert 200 == response.status_code
+    page = response.content.decode()
+    assert "Chingford and Woodford Green" in page
+    assert 'href="/branches/WF-CHN/"' in page
+    assert "Hale End and Highams Park" in page
+
+
+def test_it_shows_a_branch_with_its_wards_and_constituency(client, area):
+    response = client.get("/branches/WF-CHN/")
+
+    assert 200 == response.status_code
+    page = response.content.decode()
+    assert "Chingford branch" in page
+    assert "Chingford Green" in page
+    assert 'href="/branches/WF-HPH/"' in page
+
+
+@pytest.mark.parametrize("code", ["WF-NOPE", "E14000634", "ORG"])
+def test_it_answers_404_for_anything_but_a_branch(client, area, code):
+    assert 404 == client.get(f"/branches/{code}/").status_code
+
+
+def test_it_finds_the_branch_of_a_postcode(client, area):
+    response = client.get("/branches/find/", {"postcode": "e47aa"})
+
+    assert 200 == response.status_code
+    page = response.content.decode()
+    assert "E4 7AA" in page
+    assert 'href="/branches/WF-CHN/"' in page
+
+
+def test_it_explains_a_bad_or_unknown_postcode(client, area):
+    bad = client.get("/branches/find/", {"postcode": "E4 7A"})
+    unknown = client.get("/branches/find/", {"postcode": "E4 0ZZ"})
+
+    assert 400 == bad.status_code
+    assert "is not a full UK postcode" in bad.content.decode()
+    assert 'aria-invalid="true"' in bad.content.decode()
+    assert 404 == unknown.status_code
+    assert "E4 0ZZ is not in our list" in unknown.content.decode()
+
+
+def test_the_find_page_without_a_postcode_shows_the_form(client, db):
+    response = client.get("/branches/find/")
+
+    assert 200 == response.status_code
+    assert 'name="postcode"' in response.content.decode()
+
+
+def test_the_pages_refuse_post(client, area):
+    assert 405 == client.post("/branches/").status_code
