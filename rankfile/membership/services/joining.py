@@ -1,0 +1,562 @@
+"""Joining: applications from the web form and the API, and confirming the address.
+
+``membership_apply`` is the one way in. It checks everything before it writes
+anything, then writes the login, the membership, its first history row, the
+pending payment and the confirmation e-mail job in one short transaction: they
+commit together or not at all.
+
+It is built for a surge (hundreds of sign-ups a second on SQLite): no password
+is hashed (the joiner sets one from the confirmation link), the categories,
+rates, windows and unions come from a short-lived cache, references are random
+with the unique constraint as the only guard, and reads happen before the
+write transaction so the write lock is held briefly.
+
+A known e-mail address gets a *neutral* answer: the same shape as a new
+application (a reference, and payment details if a fee would be due) so that
+neither the page nor the API reveals who is a member, while nothing is written
+for that address and a notice goes to it instead. ``JoinResult.neutral`` tells
+the caller; it must never show the difference to the person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import dateformat, timezone
+from django.utils.crypto import salted_hmac
+
+from rankfile.accounts.models import User
+from rankfile.branches.postcodes import normalise_postcode
+from rankfile.branches.selectors import place_postcode
+from rankfile.core.errors import Conflict, Refusal
+from rankfile.membership.models import (
+    AffiliatedUnion,
+    Category,
+    JoiningWindow,
+    Membership,
+    Payment,
+    Rate,
+    StatusChange,
+)
+from rankfile.membership.services.payments import payment_instructions
+from rankfile.membership.services.references import new_reference
+from rankfile.membership.services.status import membership_set_status
+
+__all__ = [
+    "CategoryOffer",
+    "JoinData",
+    "JoinResult",
+    "confirmation_token",
+    "joining_offers",
+    "membership_apply",
+    "membership_confirm_email",
+    "payment_instructions",
+    "user_from_confirmation_token",
+]
+
+S = Membership.Status
+K = Category.Kind
+
+# Categories, rates, windows and unions change rarely; a sign-up surge reads them
+# hundreds of times a second. Window opening and closing is worked out from the
+# cached times on each call, so only an edit to a window waits for the cache.
+OFFERS_CACHE_KEY = "membership:offers"
+OFFERS_CACHE_SECONDS = 5
+NEUTRAL_KEY_SECONDS = 24 * 3600
+NOTICE_EVERY_SECONDS = 3600
+MAX_AGE = 120
+CONFIRM_SALT = "rankfile.membership.confirm"
+CONFIRM_MAX_AGE = 30 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class JoinData:
+    category: str  # "member" | "affiliated_supporter" | "registered_supporter"
+    first_name: str
+    last_name: str
+    email: str
+    postcode: str
+    date_of_birth: dt.date
+    consent: bool
+    rate: str | None = None  # Rate.code, members only
+    union: str | None = None  # AffiliatedUnion.code, affiliated supporters only
+    union_number: str | None = None
+    address: str = ""
+    postcode_missing: bool = False  # the joiner says the postcode is missing from our list
+
+    def fingerprint(self) -> str:
+        body = asdict(self)
+        body["date_of_birth"] = str(self.date_of_birth)
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    """What an application produced.
+
+    ``neutral`` is True when the e-mail address was already known: then
+    ``membership`` and ``payment`` are unsaved stand-ins with throwaway
+    references, shaped exactly like a real answer, and ``created`` is True as
+    for a new application. Show them exactly as you would a real one.
+    """
+
+    membership: Membership
+    payment: Payment | None  # the pending offline payment if a fee is due
+    created: bool  # False when an idempotent retry returned the earlier result
+    neutral: bool = False
+
+    @property
+    def reference(self) -> str:
+        return self.membership.reference
+
+
+@dataclass(frozen=True)
+class CategoryOffer:
+    """A category as the joining pages and the service see it, with its rates and windows."""
+
+    category: Category
+    rates: tuple[Rate, ...]
+    windows: tuple[JoiningWindow, ...]  # by opening time
+
+    @property
+    def kind(self) -> str:
+        return self.category.kind
+
+    @property
+    def as_a(self) -> str:
+        """'a registered supporter', 'an affiliated supporter'."""
+        name = self.category.name.lower()
+        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+    def open_window(self, now: dt.datetime) -> JoiningWindow | None:
+        for window in self.windows:
+            if window.opens_at <= now < window.closes_at:
+                return window
+        return None
+
+    def next_window(self, now: dt.datetime) -> JoiningWindow | None:
+        return next((w for w in self.windows if w.opens_at > now), None)
+
+    def is_open(self, now: dt.datetime) -> bool:
+        return not self.category.needs_window or self.open_window(now) is not None
+
+    def closed_message(self, now: dt.datetime) -> str:
+        """Why the category cannot be joined at ``now``, and when it can ("" if it can)."""
+        if self.is_open(now):
+            return ""
+        upcoming = self.next_window(now)
+        if upcoming is not None:
+            return f"Registration as {self.as_a} opens on {format_when(upcoming.opens_at)}."
+        past = [w for w in self.windows if w.closes_at <= now]
+        if past:
+            return (f"Registration as {self.as_a} closed on {format_when(past[-1].closes_at)}. "
+                    "No new window has been announced.")
+        return f"Registration as {self.as_a} is not open at the moment."
+
+    def fee_pence(self, now: dt.datetime, rate: Rate | None = None) -> int:
+        if self.kind == K.MEMBER:
+            return rate.amount_pence if rate is not None else 0
+        if self.kind == K.AFFILIATED_SUPPORTER:
+            return 0
+        window = self.open_window(now)
+        return window.fee_pence if window is not None else 0
+
+
+@dataclass(frozen=True)
+class _Offers:
+    by_kind: dict[str, CategoryOffer]
+    unions: dict[str, AffiliatedUnion]
+
+
+def format_when(moment: dt.datetime) -> str:
+    """'Monday 18 July 2016 at 17:00', in the site's time zone."""
+    return dateformat.format(timezone.localtime(moment), r"l j F Y \a\t H:i")
+
+
+def _offers() -> _Offers:
+    offers = cache.get(OFFERS_CACHE_KEY)
+    if offers is None:
+        categories = list(Category.objects.all())
+        rates = list(Rate.objects.all())
+        windows = list(JoiningWindow.objects.order_by("opens_at"))
+        offers = _Offers(
+            by_kind={
+                c.kind: CategoryOffer(
+                    category=c,
+                    rates=tuple(r for r in rates if r.category_id == c.pk),
+                    windows=tuple(w for w in windows if w.category_id == c.pk),
+                )
+                for c in categories
+            },
+            unions={u.code: u for u in AffiliatedUnion.objects.all()},
+        )
+        cache.set(OFFERS_CACHE_KEY, offers, OFFERS_CACHE_SECONDS)
+    return offers
+
+
+def joining_offers_forget() -> None:
+    """Drop the cached categories and windows (after staff edit them)."""
+    cache.delete(OFFERS_CACHE_KEY)
+
+
+def joining_offers() -> list[CategoryOffer]:
+    """The categories one may join, in display order."""
+    return sorted(_offers().by_kind.values(), key=lambda o: o.category.pk)
+
+
+def affiliated_unions() -> list[AffiliatedUnion]:
+    return sorted(_offers().unions.values(), key=lambda u: u.name)
+
+
+def joining_offer(kind: str) -> CategoryOffer | None:
+    return _offers().by_kind.get(kind)
+
+
+# -- checking -------------------------------------------------------------------------------
+
+
+def _clean_text(value: str | None, *, field: str, label: str, max_length: int,
+                required: bool = True) -> str:
+    value = " ".join((value or "").split()) if field != "address" else (value or "").strip()
+    if required and not value:
+        raise Refusal(f"Enter your {label}.", code="required", field=field)
+    if len(value) > max_length:
+        raise Refusal(f"Your {label} must be {max_length} characters or fewer.",
+                      code="too_long", field=field)
+    # U+FFFD is what undecodable (non-UTF-8) bytes become; control characters never belong.
+    if "\ufffd" in value or any(unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\r\n"
+                                for c in value):
+        raise Refusal(f"Your {label} contains characters that cannot be read. Type it again.",
+                      code="unreadable", field=field)
+    if field == "address":
+        value = ", ".join(p.strip() for p in value.splitlines() if p.strip())
+    return value
+
+
+def _clean_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not email:
+        raise Refusal("Enter your e-mail address.", code="required", field="email")
+    if len(email) > 254:
+        raise Refusal("Your e-mail address must be 254 characters or fewer.",
+                      code="too_long", field="email")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise Refusal("Enter an e-mail address like name@example.org.",
+                      code="invalid_email", field="email") from None
+    return email
+
+
+def _birthday(born: dt.date, years: int) -> dt.date:
+    try:
+        return born.replace(year=born.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return dt.date(born.year + years, 3, 1)
+
+
+def _check_age(offer: CategoryOffer, born: dt.date, today: dt.date) -> None:
+    if not isinstance(born, dt.date):
+        raise Refusal("Enter your date of birth.", code="required", field="date_of_birth")
+    if born > today:
+        raise Refusal("Your date of birth cannot be in the future.",
+                      code="invalid_date_of_birth", field="date_of_birth")
+    if _birthday(born, MAX_AGE) <= today:
+        raise Refusal(f"Check your date of birth: it makes you older than {MAX_AGE}.",
+                      code="invalid_date_of_birth", field="date_of_birth")
+    minimum = offer.category.minimum_age
+    comes_of_age = _birthday(born, minimum)
+    if comes_of_age > today:
+        raise Refusal(
+            f"You must be {minimum} or older to join as {offer.as_a}. "
+            f"You can join from {dateformat.format(comes_of_age, 'j F Y')}.",
+            code="too_young", field="date_of_birth",
+        )
+
+
+def _shown(raw: str) -> str:
+    raw = " ".join((raw or "").split())
+    return raw if len(raw) <= 20 else raw[:20] + "…"
+
+
+@dataclass(frozen=True)
+class _Checked:
+    offer: CategoryOffer
+    window: JoiningWindow | None
+    rate: Rate | None
+    union: AffiliatedUnion | None
+    union_number: str
+    first_name: str
+    last_name: str
+    email: str
+    address: str
+    postcode: str
+    placement: object  # branches.selectors.Placement | None
+    fee_pence: int
+
+
+def _check(data: JoinData, now: dt.datetime) -> _Checked:
+    """Every rule, in the order of the form. Reads only; raises the first Refusal."""
+    offers = _offers()
+    offer = offers.by_kind.get(data.category or "")
+    if offer is None:
+        raise Refusal("Choose how you want to join: as a member, an affiliated supporter or a "
+                      "registered supporter.", code="unknown_category", field="category")
+    window = offer.open_window(now)
+    if offer.category.needs_window and window is None:
+        raise Refusal(offer.closed_message(now), code="window_closed", field="category")
+
+    rate = union = None
+    union_number = ""
+    if offer.kind == K.MEMBER:
+        rate = next((r for r in offer.rates if r.code == data.rate), None)
+        if rate is None:
+            raise Refusal("Choose the rate you will pay.", code="unknown_rate", field="rate")
+    if offer.kind == K.AFFILIATED_SUPPORTER:
+        union = offers.unions.get(data.union or "")
+        if union is None:
+            raise Refusal("Choose your trade union from the list.", code="unknown_union",
+                          field="union")
+        union_number = _clean_text(data.union_number, field="union_number",
+                                   label=f"membership number with {union.name}", max_length=40)
+
+    first_name = _clean_text(data.first_name, field="first_name", label="first name",
+                             max_length=100)
+    last_name = _clean_text(data.last_name, field="last_name", label="last name", max_length=100)
+    email = _clean_email(data.email)
+    today = timezone.localdate(now)
+    _check_age(offer, data.date_of_birth, today)
+
+    address = _clean_text(data.address, field="address", label="address", max_length=300,
+                          required=False)
+    postcode = normalise_postcode(data.postcode or "")
+    if postcode is None:
+        if not (data.postcode or "").strip():
+            raise Refusal("Enter your postcode.", code="required", field="postcode")
+        raise Refusal(f"‘{_shown(data.postcode)}’ is not a UK postcode. "
+                      "Enter it like E17 0AB.", code="invalid_postcode", field="postcode")
+    placement = place_postcode(postcode, on=today)
+    if placement is None and not data.postcode_missing:
+        raise Refusal(
+            f"We could not find {postcode} in our list of postcodes. Check it, or tick "
+            "‘My postcode is missing from your list’ and staff will place you by hand.",
+            code="unknown_postcode", field="postcode",
+        )
+
+    if data.consent is not True:
+        raise Refusal("To join, tick the box to agree that we may hold your political opinion "
+                      "as the privacy notice says.", code="consent_required", field="consent")
+
+    return _Checked(
+        offer=offer, window=window, rate=rate, union=union, union_number=union_number,
+        first_name=first_name, last_name=last_name, email=email, address=address,
+        postcode=postcode, placement=placement, fee_pence=offer.fee_pence(now, rate),
+    )
+
+
+# -- applying -------------------------------------------------------------------------------
+
+
+def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
+    if not fee_pence:
+        return None
+    return now + dt.timedelta(hours=settings.UNPAID_APPLICATION_EXPIRY_HOURS)
+
+
+def _replay(membership: Membership, fingerprint: str) -> JoinResult:
+    if membership.request_fingerprint != fingerprint:
+        raise Conflict(
+            "This form was already sent with different details. Start again from the "
+            "joining page.", code="idempotency_key_reused", field=None,
+        )
+    payment = membership.payments.order_by("created_at").first()
+    return JoinResult(membership=membership, payment=payment, created=False)
+
+
+def _neutral(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
+             now: dt.datetime) -> JoinResult:
+    """The answer for a known address: looks like a new application, writes nothing for it."""
+    remembered = cache.get(f"membership:neutral:{key}") if key else None
+    first = remembered is None
+    if remembered is not None and remembered["fingerprint"] != fingerprint:
+        raise Conflict(
+            "This form was already sent with different details. Start again from the "
+            "joining page.", code="idempotency_key_reused", field=None,
+        )
+    if remembered is None:
+        remembered = {"fingerprint": fingerprint, "reference": new_reference("RF-"),
+                      "payment": new_reference("PAY-")}
+        if key:
+            cache.set(f"membership:neutral:{key}", remembered, NEUTRAL_KEY_SECONDS)
+        # One notice an hour at most, so the form cannot be used to flood an inbox.
+        if cache.add(f"membership:notice:{checked.email}", 1, NOTICE_EVERY_SECONDS):
+            from rankfile.membership.tasks import send_known_address_notice
+
+            send_known_address_notice.enqueue(email=checked.email,
+                                              category=checked.offer.kind)
+    membership = Membership(
+        reference=remembered["reference"], category=checked.offer.category,
+        window=checked.window, rate=checked.rate, status=S.APPLIED,
+        first_name=checked.first_name, last_name=checked.last_name,
+        date_of_birth=data.date_of_birth, postcode=checked.postcode,
+        fee_pence=checked.fee_pence, applied_at=now, expires_at=_expiry(now, checked.fee_pence),
+        consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
+    )
+    payment = None
+    if checked.fee_pence:
+        payment = Payment(membership=membership, reference=remembered["payment"],
+                          amount_pence=checked.fee_pence, created_at=now)
+    return JoinResult(membership=membership, payment=payment, created=first,
+                      neutral=True)
+
+
+def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
+            now: dt.datetime) -> JoinResult:
+    placement = checked.placement
+    offer = checked.offer
+    fee = checked.fee_pence
+    via = f" through {checked.window.name}" if checked.window is not None else ""
+    from rankfile.membership.tasks import send_confirmation
+
+    with transaction.atomic():
+        user = User.objects.create_user(checked.email, first_name=checked.first_name[:150],
+                                        last_name=checked.last_name[:150])
+        membership = Membership.objects.create(
+            reference=new_reference("RF-"), user=user, category=offer.category,
+            window=checked.window, rate=checked.rate, status=S.APPLIED,
+            first_name=checked.first_name, last_name=checked.last_name,
+            date_of_birth=data.date_of_birth, address=checked.address,
+            postcode=checked.postcode,
+            ward=getattr(placement, "ward", None), branch=getattr(placement, "branch", None),
+            constituency=getattr(placement, "constituency", None),
+            needs_placement=placement is None or placement.branch is None,
+            union=checked.union, union_number=checked.union_number,
+            fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),
+            consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
+            idempotency_key=key, request_fingerprint=fingerprint,
+        )
+        StatusChange.objects.create(
+            membership=membership, from_status="", to_status=S.APPLIED, at=now,
+            reason=f"Applied to join as {offer.as_a}{via}",
+        )
+        payment = None
+        if fee:
+            payment = Payment.objects.create(
+                membership=membership, provider="offline", reference=new_reference("PAY-"),
+                amount_pence=fee, created_at=now,
+            )
+        elif offer.kind != K.AFFILIATED_SUPPORTER:
+            membership_set_status(membership=membership, status=S.ACTIVE, at=now,
+                                  reason=f"Joined as {offer.as_a}{via}; no fee was due")
+        send_confirmation.enqueue(membership_id=membership.pk)
+    return JoinResult(membership=membership, payment=payment, created=True)
+
+
+def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
+                     now: dt.datetime | None = None) -> JoinResult:
+    """Apply to join, or answer a retry of an earlier application.
+
+    With a fee due the membership is ``applied`` with a pending offline payment
+    and expires unpaid after ``UNPAID_APPLICATION_EXPIRY_HOURS``; an affiliated
+    supporter stays ``applied`` until the union membership is verified; with no
+    fee (a free window) it is active at once. A confirmation e-mail job is
+    enqueued in the same transaction.
+
+    Args:
+        data: the application.
+        idempotency_key: the same key sent again returns the first answer.
+        now: the moment of application (tests).
+
+    Returns:
+        The result; see ``JoinResult`` for the neutral answer to a known address.
+
+    Raises:
+        Refusal: with ``field`` naming the JoinData field at fault. Nothing is written.
+        Conflict: ``idempotency_key_reused`` when ``idempotency_key`` came with other details.
+    """
+    now = now or timezone.now()
+    key = (idempotency_key or "").strip()[:100] or None
+    fingerprint = data.fingerprint()
+    if key:
+        earlier = Membership.objects.filter(idempotency_key=key).first()
+        if earlier is not None:
+            return _replay(earlier, fingerprint)
+    checked = _check(data, now)
+
+    for attempt in range(3):
+        if User.objects.filter(email=checked.email).exists():
+            return _neutral(checked, data, key, fingerprint, now)
+        try:
+            return _create(checked, data, key, fingerprint, now)
+        except IntegrityError:
+            # A concurrent retry with the same key or address won the race, or (very
+            # rarely) a random reference repeated: look again.
+            if key:
+                earlier = Membership.objects.filter(idempotency_key=key).first()
+                if earlier is not None:
+                    return _replay(earlier, fingerprint)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+# -- confirming the address -------------------------------------------------------------------
+
+
+def _password_mark(user: User) -> str:
+    # Changes when a password is set, so a used link cannot set it again.
+    return salted_hmac(CONFIRM_SALT, f"{user.pk}:{user.password}").hexdigest()[:16]
+
+
+def confirmation_token(user: User) -> str:
+    return signing.dumps({"u": user.pk, "p": _password_mark(user)}, salt=CONFIRM_SALT)
+
+
+def user_from_confirmation_token(token: str) -> User:
+    """The joiner a confirmation link was made for.
+
+    Raises:
+        Refusal: the link is broken, out of date or already used.
+    """
+    try:
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise Refusal("This link has expired. Log in or reset your password to continue.",
+                      code="link_expired") from None
+    except signing.BadSignature:
+        raise Refusal("This link is not complete. Copy the whole link from the e-mail.",
+                      code="link_invalid") from None
+    user = User.objects.filter(pk=value.get("u")).first()
+    if user is None or value.get("p") != _password_mark(user):
+        raise Refusal("This link has already been used. Log in with your e-mail address and "
+                      "password.", code="link_used")
+    return user
+
+
+def membership_confirm_email(*, user: User, password: str, now: dt.datetime | None = None) -> int:
+    """Confirm ``user``'s address on their memberships and set their password.
+
+    The caller has checked the confirmation link (``user_from_confirmation_token``)
+    and the password (``SetPasswordForm``).
+
+    Returns:
+        The number of memberships confirmed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        user.password = make_password(password)
+        user.save(update_fields=["password"])
+        return Membership.objects.filter(user=user, email_confirmed_at__isnull=True).update(
+            email_confirmed_at=now
+        )

@@ -1,0 +1,218 @@
+"""Payments: the provider interface, the offline provider, and expiring unpaid applications.
+
+A provider tells the joiner how to pay a pending ``Payment``. The offline
+provider shows a reference to quote; membership staff record the cash, cheque
+or bank transfer against it with ``payment_record``, which activates the
+membership and sends a receipt. (A card provider with webhooks comes later and
+plugs in here.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import dateformat, timezone
+
+from rankfile.accounts.roles import has_role
+from rankfile.branches.models import Body
+from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.membership.models import Membership, Payment
+from rankfile.membership.services.references import clean_reference, new_reference
+from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+
+S = Membership.Status
+OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)
+
+
+def format_pence(pence: int) -> str:
+    """'£25.00', '£1,234.50'."""
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def instructions(self, payment: Payment) -> dict[str, object]: ...
+
+
+class OfflineProvider:
+    """Pay by bank transfer, cheque or cash, quoting the payment reference."""
+
+    name = "offline"
+
+    def instructions(self, payment: Payment) -> dict[str, object]:
+        amount = format_pence(payment.amount_pence)
+        pay_to = getattr(settings, "OFFLINE_PAYMENT_PAY_TO", "") or (
+            f"{settings.ORGANISATION_NAME} membership account"
+        )
+        hours = settings.UNPAID_APPLICATION_EXPIRY_HOURS
+        keep = f"{hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"{hours} hours"
+        return {
+            "reference": payment.reference,
+            "amount_pence": payment.amount_pence,
+            "amount": amount,
+            "pay_to": pay_to,
+            "instructions": (
+                f"Pay {amount} to {pay_to} by bank transfer, or by cheque or cash to "
+                f"membership staff, quoting the reference {payment.reference}. "
+                f"Your membership starts when your payment is recorded; we keep your "
+                f"application for {keep}, then it expires."
+            ),
+        }
+
+
+PROVIDERS: dict[str, PaymentProvider] = {"offline": OfflineProvider()}
+
+
+def payment_instructions(payment: Payment) -> dict[str, object]:
+    """How to pay ``payment``: ``reference``, ``amount_pence``, ``amount``, ``pay_to``,
+    ``instructions`` (plain text). Reads nothing from the database."""
+    return PROVIDERS[payment.provider or "offline"].instructions(payment)
+
+
+def organisation() -> Body | None:
+    return Body.objects.filter(kind=Body.Kind.ORGANISATION, parent__isnull=True).first()
+
+
+def can_record_payments(user: object) -> bool:
+    org = organisation()
+    return org is not None and has_role(user, "staff", org)
+
+
+def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
+    """Payments whose reference is ``query``, or whose payer's name or e-mail contains it."""
+    query = " ".join((query or "").split())[:100]
+    if not query:
+        return []
+    payments: QuerySet[Payment] = Payment.objects.select_related(
+        "membership", "membership__user", "membership__category")
+    reference = clean_reference(query)
+    if reference.startswith(("PAY-", "RF-")):
+        return list(payments.filter(Q(reference=reference) | Q(membership__reference=reference)))
+    words = query.split()
+    condition = (Q(membership__user__email__icontains=query)
+                 | Q(membership__last_name__icontains=query)
+                 | Q(membership__first_name__icontains=query))
+    if len(words) > 1:  # "Ada Joiner"
+        condition |= Q(membership__first_name__icontains=words[0]) & Q(
+            membership__last_name__icontains=words[-1])
+    return list(payments.filter(condition).order_by("status", "-created_at")[:limit])
+
+
+def payment_get(reference: str) -> Payment:
+    """Raises NotFound when no payment has that reference."""
+    payment = Payment.objects.select_related("membership", "membership__user").filter(
+        reference=clean_reference(reference)).first()
+    if payment is None:
+        raise NotFound(f"There is no payment with the reference {clean_reference(reference)}.",
+                       code="unknown_payment")
+    return payment
+
+
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
+                   note: str = "", paid_at: dt.datetime | None = None) -> Payment:
+    """Record an offline payment received by staff; activate the membership; send a receipt.
+
+    One transaction, with the membership row locked, so two staff recording the
+    same cheque at once record it once.
+
+    Raises:
+        PermissionRefused: ``recorded_by`` is not membership staff.
+        Refusal: wrong method or amount, or the payment is already paid, cancelled or expired.
+    """
+    if not can_record_payments(recorded_by):
+        raise PermissionRefused("Only membership staff can record payments.")
+    if method not in OFFLINE_METHODS:
+        raise Refusal("Choose how it was paid: cash, cheque or bank transfer.",
+                      code="invalid_method", field="method")
+    note = " ".join((note or "").split())
+    if len(note) > 300:
+        raise Refusal("Keep the note to 300 characters or fewer.", code="too_long", field="note")
+    now = timezone.now()
+    paid_at = paid_at or now
+    if paid_at > now + dt.timedelta(minutes=5):
+        raise Refusal("The payment date cannot be in the future.", code="future_payment",
+                      field="paid_at")
+
+    from rankfile.membership.tasks import send_receipt
+
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=payment.membership_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status == Payment.Status.PAID:
+            raise Refusal(
+                f"Payment {payment.reference} was already recorded on "
+                f"{dateformat.format(timezone.localtime(payment.paid_at), 'j F Y')} "
+                f"(receipt {payment.receipt_number}). Do not record it twice.",
+                code="already_paid", field=None,
+            )
+        expired = membership.status == S.EXPIRED or (
+            membership.status == S.APPLIED and membership.expires_at is not None
+            and membership.expires_at <= now)
+        if payment.status == Payment.Status.CANCELLED or expired:
+            raise Refusal(
+                f"The application {membership.reference} expired unpaid, so payment "
+                f"{payment.reference} cannot be recorded. Return the money, or ask them to "
+                "apply again.", code="payment_expired", field=None,
+            )
+        if membership.status not in (S.APPLIED, *GOOD_STANDING):
+            raise Refusal(
+                f"The membership {membership.reference} is "
+                f"{membership.get_status_display().lower()}; a payment cannot be recorded "
+                "against it.", code="membership_ended", field=None,
+            )
+        if amount_pence != payment.amount_pence:
+            raise Refusal(
+                f"Payment {payment.reference} is for {format_pence(payment.amount_pence)}, "
+                f"not {format_pence(max(0, amount_pence))}. Check the amount received.",
+                code="amount_mismatch", field="amount",
+            )
+        payment.status = Payment.Status.PAID
+        payment.method = method
+        payment.paid_at = paid_at
+        payment.recorded_by = recorded_by if getattr(recorded_by, "pk", None) else None
+        payment.note = note
+        payment.receipt_number = new_reference("RCP-")
+        payment.save(update_fields=["status", "method", "paid_at", "recorded_by", "note",
+                                    "receipt_number"])
+        if membership.status == S.APPLIED:
+            membership_set_status(
+                membership=membership, status=S.ACTIVE, by=recorded_by, at=now,
+                reason=f"Payment {payment.reference} received by "
+                       f"{Payment.Method(method).label.lower()}",
+            )
+        send_receipt.enqueue(payment_id=payment.pk)
+    payment.membership = membership
+    return payment
+
+
+def membership_expire_unpaid(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Expire applications whose fee was not paid in time, and cancel their payments.
+
+    Returns:
+        How many applications expired.
+    """
+    now = now or timezone.now()
+    due = list(
+        Membership.objects.filter(status=S.APPLIED, expires_at__lte=now)
+        .order_by("expires_at").values_list("pk", flat=True)[:limit]
+    )
+    hours = settings.UNPAID_APPLICATION_EXPIRY_HOURS
+    expired = 0
+    for pk in due:
+        with transaction.atomic():
+            membership = Membership.objects.select_for_update().get(pk=pk)
+            # Paid or changed since the list was read: leave it.
+            if membership.status != S.APPLIED or membership.expires_at is None \
+                    or membership.expires_at > now:
+                continue
+            membership_set_status(membership=membership, status=S.EXPIRED, at=now,
+                                  reason=f"Not paid within {hours} hours of applying")
+            membership.payments.filter(status=Payment.Status.PENDING).update(
+                status=Payment.Status.CANCELLED)
+            expired += 1
+    return expired

@@ -1,0 +1,63 @@
+"""Categories, windows and joiners for the joining and payment tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Rate
+from rankfile.membership.services.joining import JoinData
+
+
+@dataclass
+class Offers:
+    member: Category
+    affiliated: Category
+    supporter: Category
+    standard: Rate
+    reduced: Rate
+    window: JoiningWindow
+    union: AffiliatedUnion
+
+
+def make_offers(now: dt.datetime | None = None) -> Offers:
+    now = now or timezone.now()
+    member = Category.objects.create(kind=Category.Kind.MEMBER, name="Member", minimum_age=14,
+                                     may_vote_in_meetings=True, may_hold_office=True)
+    affiliated = Category.objects.create(kind=Category.Kind.AFFILIATED_SUPPORTER,
+                                         name="Affiliated supporter", minimum_age=16)
+    supporter = Category.objects.create(kind=Category.Kind.REGISTERED_SUPPORTER,
+                                        name="Registered supporter", minimum_age=18,
+                                        needs_window=True)
+    standard = Rate.objects.create(category=member, code="standard", name="Standard",
+                                   amount_pence=450)
+    reduced = Rate.objects.create(category=member, code="reduced", name="Reduced",
+                                  amount_pence=150)
+    window = JoiningWindow.objects.create(
+        category=supporter, name="the summer 2016 window", fee_pence=2500,
+        opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=47))
+    union = AffiliatedUnion.objects.create(code="unite", name="Unite")
+    return Offers(member, affiliated, supporter, standard, reduced, window, union)
+
+
+def joiner(**changes: object) -> JoinData:
+    """A registered supporter in the Chingford branch's postcode, changed by ``changes``."""
+    data = JoinData(
+        category="registered_supporter", first_name="Ada", last_name="Joiner",
+        email="ada@example.org", postcode="e47aa", date_of_birth=dt.date(1980, 5, 17),
+        consent=True,
+    )
+    return replace(data, **changes)
+
+
+def run_tasks() -> int:
+    """Run the jobs waiting in the database, as db_worker would. Returns how many ran."""
+    count = 0
+    for row in DBTaskResult.objects.ready().order_by("enqueued_at"):
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+        count += 1
+    return count
