@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from rankfile.accounts.models import Role, User
+from rankfile.accounts.models import ApiToken, Role, User
 
 
 @admin.register(User)
@@ -24,3 +24,15 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("user__email", "body__name")
     autocomplete_fields = ("user", "body")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    # Tokens are created by their owner (the secret is shown only to them); staff may revoke.
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
+    search_fields = ("user__email", "name", "prefix")
+    readonly_fields = ("user", "name", "prefix", "token_hash", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def has_add_permission(self, request: object) -> bool:
+        return False

@@ -92,3 +92,31 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_kind_display()} of {self.body}"
+
+
+class ApiToken(models.Model):
+    """A secret that lets a program act as ``user`` on the HTTP API, within their roles.
+
+    Only the SHA-256 of the secret is stored; the secret itself is shown once,
+    when the token is created. ``prefix`` (its first characters) lets the owner
+    tell their tokens apart.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) of {self.user}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,0 +1,163 @@
+import datetime as dt
+import hashlib
+
+import pytest
+from django.utils import timezone
+
+from rankfile.accounts.models import ApiToken
+from rankfile.accounts.services import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
+from rankfile.core.errors import PermissionRefused, Refusal
+
+
+def test_it_stores_only_the_hash_of_the_secret(staff):
+    token, raw = api_token_create(user=staff, name="Export script")
+
+    token.refresh_from_db()
+    assert raw.startswith("rf_") and len(raw) > 40
+    assert raw[:8] == token.prefix
+    assert hashlib.sha256(raw.encode()).hexdigest() == token.token_hash
+    assert raw not in str(ApiToken.objects.values().get())
+
+
+def test_it_lets_a_secretary_create_a_token(secretary):
+    token, _ = api_token_create(user=secretary, name="Branch sheet")
+
+    assert secretary == token.user
+
+
+def test_it_refuses_a_token_to_someone_without_an_officer_role(outsider):
+    with pytest.raises(PermissionRefused):
+        api_token_create(user=outsider, name="Mine")
+
+    assert 0 == ApiToken.objects.count()
+
+
+def test_it_refuses_a_token_without_a_name(staff):
+    with pytest.raises(Refusal) as e:
+        api_token_create(user=staff, name="   ")
+
+    assert "name" == e.value.field
+
+
+def test_it_authenticates_a_live_token_and_notes_its_use(staff):
+    token, raw = api_token_create(user=staff, name="x")
+
+    assert staff == api_token_authenticate(raw)
+
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+def test_it_writes_last_used_at_at_most_once_a_minute(staff):
+    token, raw = api_token_create(user=staff, name="x")
+    start = timezone.now()
+    api_token_authenticate(raw, now=start)
+
+    api_token_authenticate(raw, now=start + dt.timedelta(seconds=30))
+    token.refresh_from_db()
+    assert start == token.last_used_at
+
+    api_token_authenticate(raw, now=start + dt.timedelta(seconds=61))
+    token.refresh_from_db()
+    assert start + dt.timedelta(seconds=61) == token.last_used_at
+
+
+@pytest.mark.parametrize("raw", [None, "", "rf_wrong", "not-even-prefixed", "rf_" + "x" * 500])
+def test_it_refuses_unknown_tokens(staff, raw):
+    api_token_create(user=staff, name="x")
+
+    assert api_token_authenticate(raw) is None
+
+
+def test_it_refuses_a_revoked_token(staff):
+    token, raw = api_token_create(user=staff, name="x")
+
+    api_token_revoke(token=token, by=staff)
+
+    assert token.revoked_at is not None
+    assert api_token_authenticate(raw) is None
+
+
+def test_it_refuses_a_token_of_a_deactivated_user(staff):
+    _, raw = api_token_create(user=staff, name="x")
+    staff.is_active = False
+    staff.save()
+
+    assert api_token_authenticate(raw) is None
+
+
+def test_it_refuses_to_revoke_someone_elses_token(staff, secretary):
+    token, raw = api_token_create(user=staff, name="x")
+
+    with pytest.raises(PermissionRefused):
+        api_token_revoke(token=token, by=secretary)
+
+    assert staff == api_token_authenticate(raw)
+
+
+def test_it_shows_a_new_secret_once_on_the_tokens_page(client, staff):
+    client.force_login(staff)
+
+    r = client.post("/account/tokens/", {"name": "Export script"})
+    token = ApiToken.objects.get()
+    again = client.get("/account/tokens/").content.decode()
+
+    assert 200 == r.status_code
+    assert "Copy your new token now" in r.content.decode()
+    assert "Export script" in again and token.prefix in again
+    assert "Copy your new token now" not in again
+
+
+def test_it_shows_a_missing_name_next_to_the_field(client, staff):
+    client.force_login(staff)
+
+    r = client.post("/account/tokens/", {"name": ""})
+
+    assert 400 == r.status_code
+    assert "Give the token a name." in r.content.decode()
+
+
+def test_it_tells_a_member_without_a_role_they_cannot_create_tokens(client, outsider):
+    client.force_login(outsider)
+
+    get = client.get("/account/tokens/")
+    post = client.post("/account/tokens/", {"name": "x"})
+
+    assert "Only membership staff and branch secretaries" in get.content.decode()
+    assert 403 == post.status_code
+    assert 0 == ApiToken.objects.count()
+
+
+def test_it_revokes_from_the_tokens_page(client, staff):
+    token, raw = api_token_create(user=staff, name="Old script")
+    client.force_login(staff)
+
+    r = client.post(f"/account/tokens/{token.pk}/revoke/", follow=True)
+
+    assert "is revoked" in r.content.decode()
+    assert api_token_authenticate(raw) is None
+
+
+def test_it_does_not_revoke_someone_elses_token_from_the_page(client, staff, secretary):
+    token, raw = api_token_create(user=staff, name="x")
+    client.force_login(secretary)
+
+    r = client.post(f"/account/tokens/{token.pk}/revoke/")
+
+    assert 404 == r.status_code
+    assert staff == api_token_authenticate(raw)
+
+
+def test_it_answers_405_to_a_get_on_revoke(client, staff):
+    token, _ = api_token_create(user=staff, name="x")
+    client.force_login(staff)
+
+    assert 405 == client.get(f"/account/tokens/{token.pk}/revoke/").status_code
+
+
+def test_it_sends_anonymous_visitors_to_log_in(client, db):
+    assert client.get("/account/tokens/").url.startswith("/accounts/login/")

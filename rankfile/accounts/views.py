@@ -1,0 +1,59 @@
+"""Account pages: API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rankfile.accounts.forms import ApiTokenForm
+from rankfile.accounts.models import ApiToken, User
+from rankfile.accounts.roles import bodies_with_role
+from rankfile.accounts.services import API_ROLE_KINDS, api_token_create, api_token_revoke
+from rankfile.core.errors import Refusal
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: User
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST or None)
+    secret = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            except Refusal as e:
+                form.add_error("name" if e.field == "name" else None, e.message)
+                status = e.http_status
+            else:
+                form = ApiTokenForm()
+        else:
+            status = 400
+    return render(request, "accounts/tokens.html", {
+        "form": form,
+        "secret": secret,
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "may_create": bool(bodies_with_role(request.user, API_ROLE_KINDS)),
+    }, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
+    if token is None:
+        raise Http404("You have no token with that number.")
+    try:
+        api_token_revoke(token=token, by=request.user)
+    except Refusal as e:
+        messages.warning(request, e.message)
+    else:
+        messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("accounts:tokens")
