@@ -42,7 +42,8 @@ def make_membership(
     """A membership with its first status change recorded when it is not just applied."""
     number = next(_numbers)
     if user is None:
-        user = User.objects.create_user(f"member{number}@example.org", "correct horse battery")
+        # No password: hashing one is slow, and most tests log in with force_login.
+        user = User.objects.create_user(f"member{number}@example.org")
     now = timezone.now()
     in_good_standing = status in (Membership.Status.ACTIVE, Membership.Status.IN_ARREARS)
     membership = Membership.objects.create(
@@ -92,14 +93,13 @@ def make_payment(membership: Membership, *, amount_pence: int = 2500,
     number = next(_numbers)
     now = timezone.now()
     paid = status == Payment.Status.PAID
-    return Payment.objects.create(
-        membership=membership,
-        reference=f"PAY-T{number:06d}",
-        amount_pence=amount_pence,
-        status=status,
-        method=Payment.Method.CARD if paid else "",
-        created_at=now,
-        paid_at=now if paid else None,
-        receipt_number=f"R-T{number:06d}" if paid else "",
-        **extra,
-    )
+    fields: dict[str, object] = {
+        "reference": f"PAY-T{number:06d}",
+        "amount_pence": amount_pence,
+        "status": status,
+        "method": Payment.Method.CARD if paid else "",
+        "created_at": now,
+        "paid_at": now if paid else None,
+        "receipt_number": f"R-T{number:06d}" if paid else "",
+    }
+    return Payment.objects.create(membership=membership, **{**fields, **extra})

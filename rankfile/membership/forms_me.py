@@ -1,0 +1,33 @@
+"""Forms for a member's own page: address and resignation."""
+
+from django import forms
+
+from rankfile.membership.services.changes import ADDRESS_MAX_LENGTH, REASON_MAX_LENGTH
+
+
+class AddressForm(forms.Form):
+    address = forms.CharField(
+        label="Address",
+        max_length=ADDRESS_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+        help_text="House number and street, then town.",
+        error_messages={"required": "Enter your address."},
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize": "characters",
+                                      "class": "postcode"}),
+        help_text="For example, E4 7AA. It decides your branch.",
+        error_messages={"required": "Enter your postcode."},
+    )
+
+
+class ResignForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you leaving? (optional)",
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only membership staff see this.",
+    )
