@@ -1,0 +1,32 @@
+import pytest
+
+from rankfile.membership.tests.join_helpers import make_offers
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_joins_on_a_phone_with_the_keyboard(phone, live_server, area):
+    make_offers()
+    phone.goto(live_server.url + "/join/")
+    phone.get_by_role("link", name="Join as a registered supporter").click()
+
+    phone.get_by_label("First name").fill("Ada")
+    phone.get_by_label("Last name").fill("Joiner")
+    phone.get_by_label("E-mail address").fill("ada@example.org")
+    phone.get_by_label("Date of birth").fill("1980-05-17")
+    phone.get_by_label("Postcode", exact=True).fill("e4 9zz")
+    phone.get_by_label("I agree").check()
+    phone.get_by_role("button", name="Apply to join").press("Enter")
+
+    alert = phone.get_by_role("alert")
+    assert "We could not find E4 9ZZ" in alert.inner_text()
+    alert.get_by_role("link").first.click()
+    assert "id_postcode" == phone.evaluate("document.activeElement.id")
+
+    phone.get_by_label("Postcode", exact=True).fill("E4 7AA")
+    phone.get_by_label("I agree").check()
+    phone.get_by_role("button", name="Apply to join").click()
+
+    phone.get_by_role("heading", name="Check your inbox").wait_for()
+    body = phone.locator("main").inner_text()
+    assert "PAY-" in body and "£25.00" in body and "RF-" in body
