@@ -459,6 +459,18 @@ def _check_postcodes(label: str, rows: list[tuple[int, Row]], plan: _Plan, known
             plan.postcodes[postcode] = ward
 
 
+def _check_body_codes(plan: _Plan, known: _Known, errors: list[str]) -> None:
+    """Region and constituency codes must not already belong to another kind of body."""
+    wanted = [(region_code(r), Body.Kind.REGION, r) for r in plan.regions]
+    wanted += [(c.code, Body.Kind.CONSTITUENCY, c.name) for c in plan.constituencies.values()]
+    for code, kind, name in wanted:
+        if known.bodies.get(code, kind) != kind:
+            errors.append(
+                f"wards.csv: the {kind} {name} would have the code {code}, which is already "
+                f"the code of a {known.bodies[code]}; change that body's code first."
+            )
+
+
 def _check_ward_moves(plan: _Plan, known: _Known, errors: list[str]) -> None:
     """A ward moving constituency must not leave its branch behind in the old one."""
     for code, ward in plan.wards.items():
@@ -699,6 +711,7 @@ def geo_import(*, wards: Path | str | None = None, branches: Path | str | None =
         else:
             _check_wards(label, rows, plan, errors)
     known = _load_known()
+    _check_body_codes(plan, known, errors)
     if branches is not None:
         label, rows = _read_csv(branches, BRANCH_COLUMNS, errors)
         if rows is not None:

@@ -267,3 +267,25 @@ def test_split_wards_go_to_the_first_constituency_unless_a_branch_says_otherwise
     # Importing the wards again keeps London Fields where its branch is.
     geo_import(wards=wards)
     assert "E14000721" == Ward.objects.get(code="E05009381").constituency.code
+
+
+def test_it_refuses_a_constituency_code_already_used_by_another_kind_of_body(db):
+    Body.objects.create(kind=Body.Kind.BRANCH, name="Oops", code="E14000634")
+
+    message = refused(wards=DATA / "wards.csv")
+
+    assert "constituency Chingford and Woodford Green would have the code E14000634" in message
+
+
+def test_the_command_exits_with_status_1_on_errors(db, tmp_path, capsys):
+    from rankfile.branches.management.commands.import_geo import Command
+
+    postcodes = write(tmp_path, "postcodes.csv", "postcode,ward_code\nE4 0A,E05000593\n")
+
+    with pytest.raises(SystemExit) as e:
+        Command().run_from_argv(["rankfile", "import_geo", "--postcodes", str(postcodes)])
+
+    assert 1 == e.value.code
+    err = capsys.readouterr().err
+    assert "postcodes.csv row 2, field postcode: ‘E4 0A’ is not a UK postcode." in err
+    assert "Traceback" not in err
