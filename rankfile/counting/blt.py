@@ -28,7 +28,7 @@ from typing import BinaryIO, TextIO
 from rankfile.counting.ballots import Election, Ranking
 from rankfile.counting.errors import BallotFileError, CountingError
 
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20
 _BOM = b"\xef\xbb\xbf"
 _QUOTED = re.compile(r'"([^"]*)"')
 

@@ -40,7 +40,7 @@ def clear(result: Result) -> bool:
     return not any(e.kind in ("lot", "tie") for r in result.rounds for e in r.events)
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(elections(max_candidates=6))
 def test_it_agrees_with_pyrankvote_on_the_alternative_vote(election: Election) -> None:
     ours = count(election, "irv", 1, CountOptions(seed=1))
@@ -52,7 +52,7 @@ def test_it_agrees_with_pyrankvote_on_the_alternative_vote(election: Election) -
     assert [c.name for c in theirs.get_winners()] == ours.elected
 
 
-@settings(max_examples=40)
+@settings(max_examples=25)
 @given(elections(min_candidates=3, max_candidates=6, max_rankings=15))
 def test_it_agrees_with_pyrankvote_on_clear_stv_elections(election: Election) -> None:
     assume(len(election.candidates) > election.seats + 1 and len(election.ballots) >= 4)

@@ -34,7 +34,7 @@ BLT_LIKE = st.lists(
 ).map(b"".join)
 
 
-@settings(max_examples=200)
+@settings(max_examples=150)
 @given(st.one_of(st.binary(max_size=400), BLT_LIKE))
 def test_any_bytes_parse_or_raise_a_ballot_file_error(data: bytes) -> None:
     try:
@@ -45,7 +45,7 @@ def test_any_bytes_parse_or_raise_a_ballot_file_error(data: bytes) -> None:
         assert len(election.candidates) >= 1
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(st.binary(max_size=300), st.sampled_from(["x.csv", "x.json", "-"]))
 def test_other_readers_parse_or_raise_a_ballot_file_error(data: bytes, name: str) -> None:
     try:
