@@ -67,6 +67,19 @@ def membership_list_for(user: object, *, q: str | None = None, status: str | Non
     return found.order_by("-applied_at", "-pk")
 
 
+def branch_list_for(user: object) -> list[Body]:
+    """The branches whose members ``user`` may see, by name (for a filter on the list).
+
+    Raises:
+        PermissionRefused: ``user`` holds no staff or secretary role.
+    """
+    roots, _ = _scope(user)
+    branches = Body.objects.filter(kind=Body.Kind.BRANCH)
+    if not any(body.parent_id is None for body in roots):
+        branches = branches.filter(pk__in=bodies_within(roots))
+    return list(branches.order_by("name"))
+
+
 def access_membership(user: object, reference: str) -> Membership:
     """The membership with ``reference``, if ``user`` may see it.
 

@@ -10,7 +10,11 @@ from django.views.decorators.http import require_GET
 
 from rankfile.core.errors import NotFound, PermissionRefused
 from rankfile.membership.models import Membership
-from rankfile.membership.selectors import access_membership, membership_list_for
+from rankfile.membership.selectors import (
+    access_membership,
+    branch_list_for,
+    membership_list_for,
+)
 from rankfile.membership.views_me import STATUS_WORDS, AuthenticatedHttpRequest
 
 PAGE_SIZE = 50
@@ -26,12 +30,15 @@ def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     status = request.GET.get("status", "")
     try:
-        found = membership_list_for(request.user, q=q, status=status)
+        branches = branch_list_for(request.user)
+        branch = next((b for b in branches if str(b.pk) == request.GET.get("branch")), None)
+        found = membership_list_for(request.user, q=q, status=status, branch=branch)
     except PermissionRefused as e:
         return _refused(request, e)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "membership/officers_members.html", {
         "page": page, "q": q, "status": status, "statuses": Membership.Status.choices,
+        "branches": branches if len(branches) > 1 else [], "branch": branch,
     })
 
 

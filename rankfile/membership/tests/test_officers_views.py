@@ -97,3 +97,24 @@ def test_it_answers_405_to_a_post(client, staff):
     client.force_login(staff)
 
     assert 405 == client.post("/officers/members/").status_code
+
+
+def test_it_filters_staffs_list_by_branch(client, staff, area, ours, theirs):
+    client.force_login(staff)
+
+    body = client.get("/officers/members/", {"branch": area.other_branch.pk}).content.decode()
+
+    assert theirs.reference in body
+    assert ours.reference not in body
+    assert f'<option value="{area.other_branch.pk}" selected>Highams Park</option>' in body
+
+
+def test_it_offers_a_secretary_no_branch_filter_and_ignores_a_forged_one(
+        client, secretary, area, ours, theirs):
+    client.force_login(secretary)
+
+    body = client.get("/officers/members/", {"branch": area.other_branch.pk}).content.decode()
+
+    assert 'id="id_branch"' not in body
+    assert ours.reference in body
+    assert theirs.reference not in body
