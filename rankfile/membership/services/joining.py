@@ -374,6 +374,12 @@ def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
     return now + dt.timedelta(hours=settings.UNPAID_APPLICATION_EXPIRY_HOURS)
 
 
+def _by_key(key: str | None) -> Membership | None:
+    if not key:
+        return None
+    return next(iter(Membership.objects.filter(idempotency_key=key).order_by()[:1]), None)
+
+
 def _replay(membership: Membership, fingerprint: str) -> JoinResult:
     if membership.request_fingerprint != fingerprint:
         raise Conflict(
@@ -488,24 +494,27 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
     now = now or timezone.now()
     key = (idempotency_key or "").strip()[:100] or None
     fingerprint = data.fingerprint()
-    if key:
-        earlier = Membership.objects.filter(idempotency_key=key).first()
-        if earlier is not None:
+    # The common case (a new address, a new key) reads neither the key nor the address
+    # first: the unique constraints catch a retry or a known address, and only then
+    # is either looked up.
+    try:
+        checked = _check(data, now)
+    except Refusal:
+        earlier = _by_key(key)
+        if earlier is not None:  # a retry after the window closed still gets its answer
             return _replay(earlier, fingerprint)
-    checked = _check(data, now)
+        raise
 
     for attempt in range(3):
-        if User.objects.filter(email=checked.email).exists():
-            return _neutral(checked, data, key, fingerprint, now)
         try:
             return _create(checked, data, key, fingerprint, now)
         except IntegrityError:
-            # A concurrent retry with the same key or address won the race, or (very
-            # rarely) a random reference repeated: look again.
-            if key:
-                earlier = Membership.objects.filter(idempotency_key=key).first()
-                if earlier is not None:
-                    return _replay(earlier, fingerprint)
+            earlier = _by_key(key)
+            if earlier is not None:
+                return _replay(earlier, fingerprint)
+            if User.objects.filter(email=checked.email).exists():
+                return _neutral(checked, data, key, fingerprint, now)
+            # Otherwise a random reference repeated (about once in 10**12): draw again.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

@@ -268,4 +268,4 @@ def test_it_uses_few_queries(offers):
     with CaptureQueriesContext(connection) as queries:
         membership_apply(data=joiner(), idempotency_key="k3")
 
-    assert len(queries) <= 12, [q["sql"] for q in queries]
+    assert len(queries) <= 10, [q["sql"] for q in queries]
