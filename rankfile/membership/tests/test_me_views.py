@@ -73,6 +73,8 @@ def test_it_shows_an_unknown_postcode_next_to_the_field_and_changes_nothing(logg
     assert 'class="error-summary"' in body
     assert 'href="#id_postcode"' in body
     assert "E4 1ZZ is not in our list" in body
+    assert 'aria-describedby="id_postcode_helptext id_postcode_error"' in body
+    assert 'aria-invalid="true"' in body
     assert "E4 7AA" == member.postcode
 
 
