@@ -95,7 +95,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
-            done = {"r": result.reference}
+            done = {"r": result.reference, "k": offer.kind}
             if result.payment is not None:
                 done.update(p=result.payment.reference, a=result.payment.amount_pence,
                             v=result.payment.provider)
@@ -123,8 +123,10 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
         if done.get("p"):
             payment = payment_instructions(Payment(reference=done["p"], amount_pence=done["a"],
                                                    provider=done.get("v") or "offline"))
-    return render(request, "membership/join_done.html",
-                  {"reference": shown, "payment": payment})
+    return render(request, "membership/join_done.html", {
+        "reference": shown, "payment": payment,
+        "union_check": shown is not None and done.get("k") == "affiliated_supporter",
+    })
 
 
 @require_http_methods(["GET", "POST"])

@@ -190,3 +190,24 @@ def test_it_shows_the_privacy_notice_with_its_version(client, db):
 @pytest.mark.parametrize("url", ["/join/", "/privacy/", "/join/done/RF-X/"])
 def test_it_allows_only_get_on_pages(client, db, url):
     assert 405 == client.post(url).status_code
+
+
+def test_it_shows_a_known_address_a_page_identical_to_a_new_one(client, offers, outsider):
+    url = "/join/registered_supporter/"
+    pages = []
+    for email in ("new@example.org", "outsider@example.org"):
+        response = client.post(url, details(email=email, form_token=form_token(client, url)))
+        page = client.get(response["Location"]).content.decode()
+        pages.append(re.sub(r"(RF|PAY)-[0-9A-Z]{8}", "REF", page))
+
+    assert pages[0] == pages[1]
+
+
+def test_it_tells_an_affiliated_supporter_their_union_will_be_checked(client, offers):
+    url = "/join/affiliated_supporter/"
+
+    response = client.post(url, details(union="unite", union_number="123",
+                                        form_token=form_token(client, url)))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "We will check with your trade union" in page and "PAY-" not in page
