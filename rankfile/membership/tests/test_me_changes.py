@@ -102,3 +102,17 @@ def test_it_refuses_a_resignation_by_someone_else(member, outsider):
 
     member.refresh_from_db()
     assert S.ACTIVE == member.status
+
+
+def test_it_rechecks_under_the_lock_when_the_membership_ended_meanwhile(member):
+    stale = Membership.objects.get(pk=member.pk)
+    membership_resign(membership=member, by=member.user, reason="")
+
+    with pytest.raises(Refusal) as e:
+        membership_change_address(membership=stale, address="x", postcode="E4 9AA",
+                                  by=stale.user)
+
+    member.refresh_from_db()
+    assert "membership_ended" == e.value.code
+    assert "E4 7AA" == member.postcode
+    assert 0 == BranchChange.objects.count()
