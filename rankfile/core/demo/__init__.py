@@ -44,13 +44,14 @@ class Step:
 
 
 def _steps() -> tuple[list[Step], list[Step]]:
-    from rankfile.core.demo import geography, logins, membership, people
+    from rankfile.core.demo import articles, geography, logins, membership, people
 
     steps = [
         Step("geography", geography.load, geography.is_loaded),
         Step("categories, windows and unions", membership.load, membership.is_loaded),
         Step("people", people.load, people.is_loaded),
         Step("logins", logins.load, logins.is_loaded),
+        Step("articles", articles.load, articles.is_loaded),
     ]
     refresh = [Step("supporters' window", membership.refresh_window, lambda: False)]
     return steps, refresh
