@@ -57,7 +57,7 @@ class JoinForm(forms.Form):
                   "staff will place you in your branch by hand.",
     )
     consent = forms.BooleanField(
-        label="I agree that you hold my details, including that I support the party "
+        label="I agree that you hold my details, including the fact that I support you "
               "(my political opinion), as the privacy notice says.",
         error_messages={"required": "To join, tick the box to agree that we may hold your "
                                     "political opinion as the privacy notice says."},

@@ -100,7 +100,7 @@ def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
     if len(words) > 1:  # "Ada Joiner"
         condition |= Q(membership__first_name__icontains=words[0]) & Q(
             membership__last_name__icontains=words[-1])
-    return list(payments.filter(condition).order_by("status", "-created_at")[:limit])
+    return list(payments.filter(condition).order_by("-status", "-created_at")[:limit])
 
 
 def payment_get(reference: str) -> Payment:
