@@ -132,6 +132,8 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
+        if request.method == "POST":
+            rate_limit(request, scope="join-confirm", limit=20, per_seconds=600)
         user = user_from_confirmation_token(token)
     except Refusal as e:
         return render(request, "membership/join_confirm.html", {"refusal": e.message},

@@ -211,3 +211,12 @@ def test_it_tells_an_affiliated_supporter_their_union_will_be_checked(client, of
 
     page = client.get(response["Location"]).content.decode()
     assert "We will check with your trade union" in page and "PAY-" not in page
+
+
+def test_it_rate_limits_the_confirmation_form(client, db):
+    for _ in range(20):
+        client.post("/join/confirm/nonsense/")
+
+    response = client.post("/join/confirm/nonsense/")
+
+    assert 429 == response.status_code
