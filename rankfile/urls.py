@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("rankfile.accounts.urls")),
     path("", include("rankfile.membership.urls")),
+    path("", include("rankfile.membership.urls_stats")),
     path("", include("rankfile.membership.urls_me")),
     path("", include("rankfile.branches.urls")),
     path("articles/", include("rankfile.discussion.urls")),
