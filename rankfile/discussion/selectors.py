@@ -15,7 +15,7 @@ from rankfile.branches.models import Body
 from rankfile.discussion.access import MODERATORS, badges_for, readable_articles
 from rankfile.discussion.models import Article, Comment, CommentReport
 
-COMMENTS_PER_PAGE = 100
+COMMENTS_PER_PAGE = 50
 ARTICLES_PER_PAGE = 20
 
 S = Comment.Status

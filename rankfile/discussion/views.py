@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rankfile.accounts.roles import bodies_with_role, bodies_within
@@ -36,7 +38,7 @@ from rankfile.discussion.forms import (
     ModerateForm,
     ReportForm,
 )
-from rankfile.discussion.models import Article, Comment, Tag
+from rankfile.discussion.models import Article, Comment, CommentReport, Tag
 from rankfile.discussion.services.articles import (
     AuthorSpec,
     article_create,
@@ -63,6 +65,9 @@ from rankfile.discussion.services.moderation import (
     email_from_erase_token,
 )
 
+REPORT_OPTIONS = format_html_join(
+    "", '<option value="{}">{}</option>',
+    [("", "Choose a reason"), *CommentReport.Reason.choices])
 SECRET_COOKIE = "rf_commenter"
 SECRET_SALT = "rankfile.discussion.commenter"
 SECRET_MAX_AGE = 30 * 24 * 3600
@@ -126,6 +131,12 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm | 
     for c in page.object_list:
         c.mine = is_comment_owner(c, user=user, secret=secret)
         c.editable = c.mine and can_edit(c, user=user, secret=secret)
+        # Ready-made strings: the template renders them 50 times a page, and
+        # localising numbers and dates in the template is most of its cost.
+        local = timezone.localtime(c.created_at)
+        c.num = str(c.number)
+        c.parent_num = str(c.parent_number) if c.depth else ""
+        c.iso, c.when = local.isoformat(), f"{local.day} {local:%b %Y, %H:%M}"
     allowed, why = can_post(article=article, user=user)
     member = user.is_authenticated
     if form is None:
@@ -157,7 +168,9 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm | 
         "can_publish": can_publish(user, article.body),
         "is_author": is_article_author(user, article),
         "edit_minutes": EDIT_MINUTES,
-        "report_form": ReportForm(),
+        "report_options": REPORT_OPTIONS,
+        "comments_url": reverse("discussion:comment_post", args=[article.slug]),
+        "page_num": str(page.number),
         "absolute_url": settings.SITE_URL + article.get_absolute_url(),
     }, status=status)
 

@@ -53,7 +53,7 @@ def test_it_runs_a_thread_from_comment_to_removal_on_a_phone(phone, live_server,
     log_in(phone, live_server, member)
     phone.goto(url)
     phone.locator("#c1 details.report > summary").click()
-    phone.locator("#c1").get_by_label("Abusive or threatening").check()
+    phone.locator("#c1").get_by_label("Why are you reporting comment #1?").select_option("abuse")
     phone.locator("#c1").get_by_role("button", name="Send report").click()
     expect(phone.get_by_role("status")).to_contain_text("The moderators will look at comment #1")
 
