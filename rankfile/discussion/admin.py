@@ -11,6 +11,7 @@ from rankfile.discussion.models import (
     ModerationLog,
     Tag,
 )
+from rankfile.discussion.services.moderation import commenter_erase_email
 
 
 class ArticleAuthorInline(admin.TabularInline):
@@ -51,6 +52,14 @@ class CommentAdmin(admin.ModelAdmin):
                        "html", "created_at", "edited_at", "ip", "secret_hash", "status",
                        "moderated_at", "moderated_by", "moderation_reason")
     exclude = ("email",)
+    actions = ("erase_emails",)
+
+    @admin.action(description="Erase the e-mail address of these comments' commenters "
+                              "(from all their comments)")
+    def erase_emails(self, request, queryset):  # type: ignore[no-untyped-def]
+        emails = {e for e in queryset.values_list("email", flat=True) if e}
+        changed = sum(commenter_erase_email(email=e, by=request.user) for e in emails)
+        self.message_user(request, f"Erased {len(emails)} address(es) from {changed} comment(s).")
 
 
 @admin.register(CommentReport)

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rankfile.accounts.roles import bodies_with_role, bodies_within
@@ -296,7 +297,8 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__body"), pk=comment_id)
     form = ModerateForm(request.POST)
     next_url = request.POST.get("next", "")
-    if not next_url.startswith("/") or next_url.startswith("//"):
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
         next_url = reverse("discussion:moderation")
     if not form.is_valid():
         for errors in form.errors.values():

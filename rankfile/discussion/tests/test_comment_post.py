@@ -195,3 +195,31 @@ def test_it_refuses_comments_on_an_unpublished_article(area, author):
 
     with pytest.raises(NotFound):
         post(draft)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_numbers_concurrent_comments_without_gaps_or_repeats(area, author, moderator):
+    """Eight threads post at once; every comment gets its own number, 1 to 8."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs real concurrent transactions (PostgreSQL)")
+    article = publish(author, moderator, area.branch)
+    start = threading.Barrier(8)
+
+    def worker(i):
+        try:
+            start.wait()
+            post(article, f"Comment {i}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert list(range(1, 9)) == sorted(Comment.objects.values_list("number", flat=True))
