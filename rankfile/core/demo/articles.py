@@ -33,6 +33,12 @@ MODERATOR = "moderator@demo.rankfile.org"
 MEMBER = "member@demo.rankfile.org"
 SLUGS = ("why-i-joined-and-why-you-should-too", "a-vote-not-a-spectators-seat")
 
+LOGINS = (
+    ("rosa.okafor@demo.rankfile.org", "a member with the author role (writes articles)"),
+    ("dev.patel@demo.rankfile.org", "a member with the author role (writes articles)"),
+    (MODERATOR, "moderator of comments and articles for the whole organisation"),
+)
+
 WRITERS = {
     "rosa": ("rosa.okafor@demo.rankfile.org", "Rosa", "Okafor", "WF-CHN", "RF-DEMOART1"),
     "dev": ("dev.patel@demo.rankfile.org", "Dev", "Patel", "WF-WAC", "RF-DEMOART2"),

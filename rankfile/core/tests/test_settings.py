@@ -50,3 +50,10 @@ def test_it_starts_the_counting_command_without_django():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
 
     assert "False" == result.stdout.strip(), result.stderr
+
+
+def test_it_finds_the_site_stylesheet_for_collectstatic():
+    """Production serves static files from collectstatic's manifest: site.css must be found."""
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("rankfile/site.css") is not None

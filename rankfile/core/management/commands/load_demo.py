@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rankfile.core.demo import PASSWORD, demo_load
+from rankfile.core.demo.articles import LOGINS as ARTICLE_LOGINS
 from rankfile.core.demo.logins import LOGINS
 from rankfile.core.errors import Refusal
 
@@ -40,5 +41,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo already loaded; supporters' window moved to open now ({took:.1f} s)."))
         self.stdout.write(f"\nLog in at /accounts/login/ with the password {PASSWORD}:")
-        for email, what in LOGINS:
+        for email, what in LOGINS + ARTICLE_LOGINS:
             self.stdout.write(f"  {email}  — {what}")
