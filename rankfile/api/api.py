@@ -36,7 +36,7 @@ from rankfile.membership.services.joining import (
 )
 from rankfile.membership.stats import stats_get_json
 
-# Public joining: a burst from one address is refused past this many per window.
+# Public joining, as the form: the same "join" bucket, so using both doubles nothing.
 JOIN_LIMIT = 30
 JOIN_LIMIT_SECONDS = 600
 

@@ -1,0 +1,160 @@
+"""The Django side of the sign-up surge benchmark, run by ``surge.py`` in a subprocess.
+
+Usage: python data.py offers | check REFS_DIR | top-up N | time-stats
+(with DATABASE_URL and the other settings in the environment).
+Each command prints one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rankfile.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from rankfile.accounts.models import User  # noqa: E402
+from rankfile.membership.models import (  # noqa: E402
+    AffiliatedUnion,
+    Category,
+    JoiningWindow,
+    Membership,
+    Rate,
+)
+
+
+def offers() -> dict:
+    """The three categories, a member rate, a union and the supporters' 48-hour £25 window."""
+    now = timezone.now()
+    member, _ = Category.objects.get_or_create(
+        kind="member", defaults={"name": "Member", "minimum_age": 14,
+                                 "may_vote_in_meetings": True, "may_hold_office": True})
+    Category.objects.get_or_create(
+        kind="affiliated_supporter", defaults={"name": "Affiliated supporter", "minimum_age": 16})
+    supporter, _ = Category.objects.get_or_create(
+        kind="registered_supporter",
+        defaults={"name": "Registered supporter", "minimum_age": 18, "needs_window": True})
+    Rate.objects.get_or_create(category=member, code="standard",
+                               defaults={"name": "Standard", "amount_pence": 450})
+    AffiliatedUnion.objects.get_or_create(code="unite", defaults={"name": "Unite"})
+    JoiningWindow.objects.get_or_create(
+        category=supporter, name="the surge window",
+        defaults={"opens_at": now - dt.timedelta(hours=1),
+                  "closes_at": now + dt.timedelta(hours=47), "fee_pence": 2500})
+    return {"categories": Category.objects.count()}
+
+
+def check(refs_dir: str) -> dict:
+    """Compare the references the load generator got success answers for with the database."""
+    acknowledged: list[str] = []
+    for path in sorted(Path(refs_dir).glob("refs-*.txt")):
+        acknowledged += [line.strip() for line in path.read_text().splitlines() if line.strip()]
+    stored = set(
+        Membership.objects.filter(idempotency_key__startswith="bench-")
+        .values_list("reference", flat=True)
+    )
+    unique = set(acknowledged)
+    return {
+        "acknowledged": len(acknowledged),
+        "acknowledged_twice": len(acknowledged) - len(unique),
+        "stored": len(stored),
+        "lost": len(unique - stored),
+        "stored_unacknowledged": len(stored - unique),
+        "keys_stored_twice": (
+            Membership.objects.filter(idempotency_key__startswith="bench-").count()
+            - Membership.objects.filter(idempotency_key__startswith="bench-")
+            .values("idempotency_key").distinct().count()
+        ),
+    }
+
+
+def top_up(total: int) -> dict:
+    """Add plain rows until there are ``total`` memberships: the stats' 500,000 people.
+
+    Written by one INSERT ... SELECT over a generated series, not through the
+    joining service: only the counts matter here. Categories and statuses are
+    spread roughly as in 2016 (mostly active members); a fifth of the rows fall
+    within the last two days, so the hourly chart has work to do.
+    """
+    have = Membership.objects.count()
+    missing = max(0, total - have)
+    kinds = dict(Category.objects.values_list("kind", "pk"))
+    holder, _ = User.objects.get_or_create(email="bench-holder@bench.invalid")
+    now = timezone.now()
+    statuses = ["active"] * 8 + ["applied", "in_arrears", "lapsed", "expired", "resigned"]
+    status_case = "CASE n %% 13 " + " ".join(
+        f"WHEN {i} THEN '{st}'" for i, st in enumerate(statuses)) + " END"
+    category_case = (f"CASE WHEN n %% 20 < 11 THEN {kinds['member']} "
+                     f"WHEN n %% 20 < 17 THEN {kinds['registered_supporter']} "
+                     f"ELSE {kinds['affiliated_supporter']} END")
+    ago = "CASE WHEN n %% 5 = 0 THEN (n * 7919) %% 172800 ELSE 259200 + (n * 104729) %% 259200000 END"
+    if connection.vendor == "sqlite":
+        series = "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < %s)"
+        applied = f"strftime('%%Y-%%m-%%d %%H:%%M:%%S', %s, '-' || ({ago}) || ' seconds')"
+        reference = "'RF-B' || printf('%%08d', n)"
+        name = "'Person ' || n"
+        now_param = now.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    else:
+        series = "WITH s(n) AS (SELECT generate_series(1::bigint, %s::bigint))"
+        applied = f"(%s::timestamptz - make_interval(secs => ({ago})))"
+        reference = "'RF-B' || lpad(n::text, 8, '0')"
+        name = "'Person ' || n"
+        now_param = now
+    table = Membership._meta.db_table
+    sql = (
+        f"{series} INSERT INTO {table} (reference, user_id, category_id, status, first_name, "
+        "last_name, date_of_birth, address, postcode, needs_placement, union_number, "
+        "fee_pence, applied_at, consent_version, consent_at, request_fingerprint) "
+        f"SELECT {reference}, %s, {category_case}, {status_case}, 'Bench', {name}, "
+        f"'1970-01-01', '', 'E4 7AA', false, '', 0, {applied}, '2026-11', {applied}, '' FROM s"
+    )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [missing, holder.pk, now_param, now_param])
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql"
+                       else "ANALYZE")
+    return {"added": missing, "total": Membership.objects.count(),
+            "seconds": round(time.perf_counter() - started, 1)}
+
+
+def time_stats(rounds: int = 15) -> dict:
+    """Milliseconds to recompute the figures in-process (no cache, no HTTP)."""
+    from rankfile.membership.stats import stats_compute
+
+    stats_compute()  # warm the page cache of the database
+    times = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        figures = stats_compute()
+        times.append((time.perf_counter() - started) * 1000)
+    return {"people": figures["totals"]["people"], "median_ms": round(statistics.median(times), 1),
+            "max_ms": round(max(times), 1)}
+
+
+if __name__ == "__main__":
+    command, *args = sys.argv[1:]
+    if command == "offers":
+        result = offers()
+    elif command == "check":
+        result = check(args[0])
+    elif command == "top-up":
+        result = top_up(int(args[0]))
+    elif command == "time-stats":
+        result = time_stats()
+    else:
+        raise SystemExit(f"unknown command {command}")
+    print(json.dumps(result))
