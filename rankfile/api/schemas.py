@@ -148,7 +148,8 @@ def validation_message(error: dict[str, Any]) -> tuple[str, str | None]:
     if field is None:
         return "Send the application as a JSON object.", None
     if field == "date_of_birth":
-        return "Enter your date of birth as a date, for example 1990-05-31.", field
+        # The form's words, with the API's format (ISO 8601) as the example.
+        return "Enter your date of birth as a date, like 1980-05-17.", field
     if kind.startswith("bool"):
         return f"Give {label} as true or false.", field
     if kind.startswith("string"):

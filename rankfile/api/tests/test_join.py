@@ -174,7 +174,9 @@ def test_it_refuses_a_date_that_is_not_a_date(api_client, offers):
     response = api_client.join(application(date_of_birth="17/05/1980"))
 
     assert 422 == response.status_code
-    assert "date_of_birth" == error(response)["field"]
+    refusal = error(response)
+    assert "date_of_birth" == refusal["field"]
+    assert "Enter your date of birth as a date, like 1980-05-17." == refusal["message"]
 
 
 def test_it_refuses_text_where_a_name_should_be(api_client, offers):
