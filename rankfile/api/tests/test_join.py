@@ -217,3 +217,11 @@ def test_it_stores_exactly_what_was_sent(api_client, offers):
     membership = Membership.objects.get()
     assert ("Zoë", "Ó Súilleabháin") == (membership.first_name, membership.last_name)
     assert json.loads(json.dumps(membership.first_name)) == "Zoë"
+
+
+def test_it_refuses_an_over_long_idempotency_key(api_client, offers):
+    response = api_client.join(application(), key="k" * 101)
+
+    assert 422 == response.status_code
+    assert "Idempotency-Key" == error(response)["field"]
+    assert 0 == Membership.objects.count()
