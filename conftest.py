@@ -48,9 +48,13 @@ def outsider(db):
 def _clear_cache():
     from django.core.cache import cache
 
+    from rankfile.branches.selectors import place_postcode_forget
+
     cache.clear()
+    place_postcode_forget()
     yield
     cache.clear()
+    place_postcode_forget()
 
 
 # Browser tests: Playwright drives Debian's Chromium (no browser download).

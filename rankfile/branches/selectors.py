@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.utils import timezone
 
 from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
@@ -25,27 +27,56 @@ class Placement:
 def place_postcode(postcode: str, *, on: dt.date | None = None) -> Placement | None:
     """Place ``postcode`` in its ward, branch and constituency on ``on`` (default today).
 
+    Every sign-up calls this, so it costs one indexed query: the wards with
+    their branch and constituency on a day are read once and kept in this
+    process for ``PLACES_SECONDS`` (a boundary change shows within that time).
+
     Returns:
         The placement, or None if the postcode is badly shaped or not in our list.
     """
     normalised = normalise_postcode(postcode)
     if normalised is None:
         return None
-    found = (
-        Postcode.objects.select_related("ward__constituency").filter(postcode=normalised).first()
-    )
-    if found is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_WARD_OF_POSTCODE, [normalised])
+        row = cursor.fetchone()
+    if row is None:
         return None
     day = on or timezone.localdate()
-    placement = (
-        WardPlacement.objects.on(day).filter(ward_id=found.ward_id).select_related("branch").first()
-    )
-    return Placement(
-        postcode=normalised,
-        ward=found.ward,
-        branch=placement.branch if placement else None,
-        constituency=found.ward.constituency,
-    )
+    place = _wards_on(day).get(row[0])
+    if place is None:  # a ward imported since the wards were read
+        _WARDS.pop(day, None)
+        place = _wards_on(day)[row[0]]
+    ward, branch, constituency = place
+    return Placement(postcode=normalised, ward=ward, branch=branch, constituency=constituency)
+
+
+_WARD_OF_POSTCODE = f"SELECT ward_id FROM {Postcode._meta.db_table} WHERE postcode = %s"
+PLACES_SECONDS = 60
+_WARDS: dict[dt.date, tuple[float, dict[int, tuple[Ward, Body | None, Body]]]] = {}
+
+
+def _wards_on(day: dt.date) -> dict[int, tuple[Ward, Body | None, Body]]:
+    """Every ward's (ward, branch, constituency) on ``day``, cached in this process."""
+    cached = _WARDS.get(day)
+    if cached is not None and time.monotonic() - cached[0] < PLACES_SECONDS:
+        return cached[1]
+    branches = {
+        p.ward_id: p.branch
+        for p in WardPlacement.objects.on(day).select_related("branch")
+    }
+    wards = {
+        w.pk: (w, branches.get(w.pk), w.constituency)
+        for w in Ward.objects.select_related("constituency")
+    }
+    _WARDS.clear()  # keep one day: the cache must not grow
+    _WARDS[day] = (time.monotonic(), wards)
+    return wards
+
+
+def place_postcode_forget() -> None:
+    """Drop this process's cached wards (after an import or a boundary change)."""
+    _WARDS.clear()
 
 
 @dataclass

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rankfile.branches.models import Body, Ward
+from rankfile.branches.selectors import place_postcode_forget
 from rankfile.membership.models import BranchChange, Membership
 
 
@@ -32,6 +33,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
     by = by if getattr(by, "pk", None) else None
     reason = boundary_change_reason(effective_from)
     with transaction.atomic():
+        transaction.on_commit(place_postcode_forget)
         moving = (
             Membership.objects.select_for_update()
             .filter(ward=ward)

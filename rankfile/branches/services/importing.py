@@ -49,6 +49,7 @@ from django.utils.text import slugify
 
 from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
+from rankfile.branches.selectors import place_postcode_forget
 from rankfile.branches.services.boundaries import boundary_change_apply
 from rankfile.core.errors import Refusal
 
@@ -744,6 +745,7 @@ def geo_import(*, wards: Path | str | None = None, branches: Path | str | None =
                else ".")
         )
     with transaction.atomic():
+        transaction.on_commit(place_postcode_forget)
         _write(plan, known, effective_from=effective_from, organisation_name=organisation_name,
                by=by, report=report)
     return report
