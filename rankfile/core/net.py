@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -32,7 +34,8 @@ def rate_limit(request: HttpRequest, *, scope: str, limit: int, per_seconds: int
     if ip in settings.RATELIMIT_EXEMPT_IPS:
         return
     who = key or ip
-    bucket = f"rl:{scope}:{who}"
+    # Hashed: scopes and keys may hold spaces or colons that some cache servers refuse.
+    bucket = "rl:" + hashlib.sha256(f"{scope}\0{who}".encode()).hexdigest()[:32]
     added = cache.add(bucket, 1, per_seconds)
     count = 1 if added else cache.incr(bucket)
     if count > limit:
