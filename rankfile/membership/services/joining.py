@@ -39,6 +39,7 @@ from django.utils.crypto import salted_hmac
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
+from rankfile.core.db import serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.membership.models import (
     AffiliatedUnion,
@@ -435,33 +436,41 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     via = f" through {checked.window.name}" if checked.window is not None else ""
     from rankfile.membership.tasks import send_confirmation
 
-    with transaction.atomic():
-        user = User.objects.create_user(checked.email, first_name=checked.first_name[:150],
-                                        last_name=checked.last_name[:150])
-        membership = Membership.objects.create(
-            reference=new_reference("RF-"), user=user, category=offer.category,
-            window=checked.window, rate=checked.rate, status=S.APPLIED,
-            first_name=checked.first_name, last_name=checked.last_name,
-            date_of_birth=data.date_of_birth, address=checked.address,
-            postcode=checked.postcode,
-            ward=getattr(placement, "ward", None), branch=getattr(placement, "branch", None),
-            constituency=getattr(placement, "constituency", None),
-            needs_placement=placement is None or placement.branch is None,
-            union=checked.union, union_number=checked.union_number,
-            fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),
-            consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
-            idempotency_key=key, request_fingerprint=fingerprint,
-        )
-        StatusChange.objects.create(
-            membership=membership, from_status="", to_status=S.APPLIED, at=now,
-            reason=f"Applied to join as {offer.as_a}{via}",
-        )
-        payment = None
-        if fee:
-            payment = Payment.objects.create(
-                membership=membership, provider="offline", reference=new_reference("PAY-"),
-                amount_pence=fee, created_at=now,
-            )
+    # Everything is built before the transaction: on SQLite the write lock is
+    # held from BEGIN to COMMIT, so the time inside it caps the surge's rate.
+    user = User(email=checked.email, first_name=checked.first_name[:150],
+                last_name=checked.last_name[:150], date_joined=now)
+    user.set_unusable_password()  # no hashing: the joiner sets a password from the e-mail
+    membership = Membership(
+        reference=new_reference("RF-"), category=offer.category,
+        window=checked.window, rate=checked.rate, status=S.APPLIED,
+        first_name=checked.first_name, last_name=checked.last_name,
+        date_of_birth=data.date_of_birth, address=checked.address,
+        postcode=checked.postcode,
+        ward=getattr(placement, "ward", None), branch=getattr(placement, "branch", None),
+        constituency=getattr(placement, "constituency", None),
+        needs_placement=placement is None or placement.branch is None,
+        union=checked.union, union_number=checked.union_number,
+        fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),
+        consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
+        idempotency_key=key, request_fingerprint=fingerprint,
+    )
+    applied = StatusChange(from_status="", to_status=S.APPLIED, at=now,
+                           reason=f"Applied to join as {offer.as_a}{via}")
+    payment = None
+    if fee:
+        payment = Payment(provider="offline", reference=new_reference("PAY-"),
+                          amount_pence=fee, created_at=now)
+
+    with serialised_writes(), transaction.atomic():
+        user.save(force_insert=True)
+        membership.user = user
+        membership.save(force_insert=True)
+        applied.membership = membership
+        applied.save(force_insert=True)
+        if payment is not None:
+            payment.membership = membership
+            payment.save(force_insert=True)
         elif offer.kind != K.AFFILIATED_SUPPORTER:
             membership_set_status(membership=membership, status=S.ACTIVE, at=now,
                                   reason=f"Joined as {offer.as_a}{via}; no fee was due")
