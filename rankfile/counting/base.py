@@ -265,3 +265,20 @@ class State:
         return break_tie(
             tied, self.history, lowest=False, lot=self.lot, purpose=purpose, events=self.events
         )
+
+
+def next_hopeful(ranking: Sequence[int], pos: int, status: Sequence[str]) -> int:
+    """The position after ``pos`` of the ballot's next preference still in the count.
+
+    Args:
+        ranking: the ballot's candidates, most preferred first.
+        pos: the position of the preference the ballot sits with now.
+        status: each candidate's status, indexed by candidate.
+
+    Returns:
+        That position, or ``len(ranking)`` if the ballot is exhausted.
+    """
+    p = pos + 1
+    while p < len(ranking) and status[ranking[p]] != HOPEFUL:
+        p += 1
+    return p

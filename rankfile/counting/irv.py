@@ -20,9 +20,9 @@ Rules, as applied here:
 from __future__ import annotations
 
 from rankfile.counting.ballots import Election
-from rankfile.counting.base import CountOptions, State
+from rankfile.counting.base import CountOptions, State, next_hopeful
 from rankfile.counting.errors import OptionsError
-from rankfile.counting.rounds import HOPEFUL, Result
+from rankfile.counting.rounds import Result
 
 RULE = "Alternative vote: majority of continuing ballots; exclude lowest, ties by earlier rounds"
 
@@ -69,9 +69,7 @@ def count_irv(election: Election, seats: int, options: CountOptions) -> Result:
         lost = 0
         for g, pos in piles[x]:
             ranking = rankings[g]
-            p = pos + 1
-            while p < len(ranking) and status[ranking[p]] != HOPEFUL:
-                p += 1
+            p = next_hopeful(ranking, pos, status)
             if p < len(ranking):
                 c = ranking[p]
                 piles[c].append((g, p))

@@ -24,8 +24,8 @@ Values are integers in units of 0.00001 vote.
 from __future__ import annotations
 
 from rankfile.counting.ballots import Election
-from rankfile.counting.base import CountOptions, State
-from rankfile.counting.rounds import HOPEFUL, Result
+from rankfile.counting.base import CountOptions, State, next_hopeful
+from rankfile.counting.rounds import Result
 
 PRECISION = 5
 ONE = 10**PRECISION
@@ -86,9 +86,7 @@ def count_scottish(election: Election, seats: int, options: CountOptions) -> Res
             for g, pos, value in piles[x]:
                 new_value = surplus * value // total
                 ranking = rankings[g]
-                p = pos + 1
-                while p < len(ranking) and status[ranking[p]] != HOPEFUL:
-                    p += 1
+                p = next_hopeful(ranking, pos, status)
                 if p < len(ranking):
                     c = ranking[p]
                     piles[c].append((g, p, new_value))
@@ -116,9 +114,7 @@ def count_scottish(election: Election, seats: int, options: CountOptions) -> Res
         state.exclude(x, why + " (rule 50)")
         for g, pos, value in piles[x]:
             ranking = rankings[g]
-            p = pos + 1
-            while p < len(ranking) and status[ranking[p]] != HOPEFUL:
-                p += 1
+            p = next_hopeful(ranking, pos, status)
             if p < len(ranking):
                 c = ranking[p]
                 piles[c].append((g, p, value))
