@@ -81,7 +81,9 @@ def api_token_authenticate(raw: str | None, *, now: dt.datetime | None = None) -
     """The active user whose live token ``raw`` is, or None.
 
     The lookup is by the secret's hash, so no stored secret is compared byte by
-    byte. ``last_used_at`` is written at most once a minute per token.
+    byte. A token stops working when its holder no longer holds an officer role
+    (staff or secretary) that could have created it. ``last_used_at`` is written
+    at most once a minute per token.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
@@ -93,6 +95,9 @@ def api_token_authenticate(raw: str | None, *, now: dt.datetime | None = None) -
     if token is None or not token.user.is_active:
         return None
     now = now or timezone.now()
+    if not Role.objects.current(timezone.localdate(now)).filter(
+            user=token.user, kind__in=API_ROLE_KINDS).exists():
+        return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -90,6 +90,19 @@ def test_it_refuses_a_token_of_a_deactivated_user(staff):
     assert api_token_authenticate(raw) is None
 
 
+def test_it_refuses_a_token_once_its_holder_no_longer_holds_an_officer_role(secretary):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    _, raw = api_token_create(user=secretary, name="branch laptop")
+    assert secretary == api_token_authenticate(raw)
+
+    secretary.roles.update(ends_on=timezone.localdate() - dt.timedelta(days=1))
+
+    assert api_token_authenticate(raw) is None
+
+
 def test_it_refuses_to_revoke_someone_elses_token(staff, secretary):
     token, raw = api_token_create(user=staff, name="x")
 
