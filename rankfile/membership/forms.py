@@ -12,6 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from rankfile.branches.models import Ward
 from rankfile.membership.models import Payment
 from rankfile.membership.services.joining import CategoryOffer, JoinData, affiliated_unions
 from rankfile.membership.services.payments import OFFLINE_METHODS, format_pence
@@ -124,3 +125,17 @@ class PaymentRecordForm(forms.Form):
 
     def amount_pence(self) -> int:
         return int(self.cleaned_data["amount"] * 100)
+
+
+class PlacementForm(forms.Form):
+    ward = forms.ModelChoiceField(
+        label="Ward", queryset=Ward.objects.select_related("constituency").order_by("name"),
+        empty_label="Choose the ward of their address",
+        error_messages={"required": "Choose the ward of their address."},
+        help_text="Find the address on the council's ward map if you are unsure.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["ward"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda w: f"{w.name} ({w.constituency.name})")

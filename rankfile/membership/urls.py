@@ -11,6 +11,8 @@ urlpatterns = [
     path("join/<slug:category>/", views.join_details, name="join_details"),
     path("privacy/", views.privacy, name="privacy"),
     path("staff/payments/", views.staff_payments, name="staff_payments"),
+    path("staff/placements/", views.staff_placements, name="staff_placements"),
+    path("staff/placements/<str:reference>/", views.staff_place, name="staff_place"),
     path("staff/payments/<str:reference>/record/", views.staff_payment_record,
          name="staff_payment_record"),
 ]

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,9 +23,14 @@ from rankfile.membership.forms import (
     JoinForm,
     PaymentRecordForm,
     PaymentSearchForm,
+    PlacementForm,
     new_form_token,
 )
-from rankfile.membership.models import Payment
+from rankfile.membership.models import Membership, Payment
+from rankfile.membership.services.changes import (
+    membership_list_awaiting_placement,
+    membership_place,
+)
 from rankfile.membership.services.joining import (
     joining_offer,
     joining_offers,
@@ -223,3 +228,41 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect(reverse("membership:staff_payments") + f"?q={payment.reference}")
     return _staff_payments_page(request, query=payment.reference, forms={payment.pk: form},
                                 status=400)
+
+
+def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
+                     status: int = 200) -> HttpResponse:
+    waiting = membership_list_awaiting_placement()
+    rows = [{"membership": m, "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference)}
+            for m in waiting]
+    return render(request, "membership/staff_placements.html", {"rows": rows}, status=status)
+
+
+@require_GET
+@login_required
+def staff_placements(request: HttpRequest) -> HttpResponse:
+    if not can_record_payments(request.user):
+        return _forbidden(request)
+    return _placements_page(request)
+
+
+@require_POST
+@login_required
+def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
+    if not can_record_payments(request.user):
+        return _forbidden(request)
+    membership = get_object_or_404(Membership, reference=reference)
+    form = PlacementForm(request.POST, prefix=membership.reference)
+    if form.is_valid():
+        try:
+            change = membership_place(membership=membership, ward=form.cleaned_data["ward"],
+                                      by=request.user)
+        except PermissionRefused:
+            return _forbidden(request)
+        except Refusal as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"{membership.reference} ({membership.full_name}) is "
+                                      f"now in the {change.to_branch} branch.")
+            return redirect("membership:staff_placements")
+    return _placements_page(request, forms={membership.pk: form}, status=400)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import Role
 from rankfile.accounts.roles import has_role
+from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
 from rankfile.core.errors import PermissionRefused, Refusal
@@ -157,3 +158,53 @@ def membership_resign(*, membership: Membership, by: object, reason: str = "") -
     for name in ("status", "ended_on", "good_standing_since", "expires_at"):
         setattr(membership, name, getattr(current, name))
     return change
+
+
+def membership_place(*, membership: Membership, ward: Ward, by: object,
+                     now: dt.datetime | None = None) -> BranchChange:
+    """Place by hand a membership whose postcode was missing from our list.
+
+    Staff choose the ward; the ward's placement on the day gives the branch and
+    its constituency. The move is kept as a ``BranchChange``.
+
+    Raises:
+        PermissionRefused: ``by`` is not national membership staff.
+        Refusal: the membership is not waiting to be placed, has ended, or the
+            ward belongs to no branch today. Nothing is changed.
+    """
+    if not _is_national_staff(by):
+        raise PermissionRefused("Only membership staff can place members by hand.",
+                                code="not_staff")
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    placement = WardPlacement.objects.on(day).filter(ward=ward).select_related("branch").first()
+    if placement is None:
+        raise Refusal(f"{ward.name} is in no branch today. Choose another ward, or place the "
+                      "ward in a branch first.", code="ward_without_branch", field="ward")
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_not_ended(locked)
+        if not locked.needs_placement:
+            raise Refusal(f"{locked.reference} is already placed, in "
+                          f"{locked.branch or 'no branch'}.", code="already_placed")
+        change = BranchChange.objects.create(
+            membership=locked, from_branch=locked.branch, to_branch=placement.branch,
+            from_postcode=locked.postcode, to_postcode=locked.postcode, at=now,
+            by=by if getattr(by, "pk", None) else None,
+            reason=f"Placed by hand in {ward.name}: postcode {locked.postcode} is not in our list",
+        )
+        locked.ward = ward
+        locked.branch = placement.branch
+        locked.constituency = ward.constituency
+        locked.needs_placement = False
+        locked.save(update_fields=["ward", "branch", "constituency", "needs_placement"])
+    membership.refresh_from_db()
+    return change
+
+
+def membership_list_awaiting_placement(*, limit: int = 100) -> list[Membership]:
+    """Applications whose postcode was missing from our list, oldest first."""
+    return list(
+        Membership.objects.filter(needs_placement=True).exclude(status__in=ENDED)
+        .select_related("category", "user").order_by("applied_at")[:limit]
+    )
