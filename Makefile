@@ -32,7 +32,7 @@ demo: migrate
 test: lint unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check rankfile bench conftest.py
+	$(BIN)/ruff check rankfile bench tests conftest.py
 	$(BIN)/mypy
 
 browser-deps:
