@@ -66,9 +66,14 @@ def load(ctx: DemoContext) -> None:
     ctx.out(f"  3 categories, 2 rates, 2 windows, {len(UNIONS)} unions")
 
 
+# The window opened this long before the demo loads, so the live chart shows
+# the surge building hour by hour; it stays open for another 28 hours.
+OPENED_HOURS_AGO = 20
+
+
 def leadership_window_times(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The 48-hour window, open whenever the demo is loaded: from an hour ago for 48 hours."""
-    opens = now - dt.timedelta(hours=1)
+    """The 48-hour window, open whenever the demo is loaded: opened 20 hours ago."""
+    opens = now - dt.timedelta(hours=OPENED_HOURS_AGO)
     return opens, opens + dt.timedelta(hours=48)
 
 

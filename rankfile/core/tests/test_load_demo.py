@@ -80,5 +80,5 @@ def test_it_loads_the_demo_once_and_only_moves_the_window_after(db, capsys):
     assert [] == report.loaded
     assert before == snapshot()
     window.refresh_from_db()
-    assert (later - dt.timedelta(hours=1), later + dt.timedelta(hours=47)) == (
+    assert (later - dt.timedelta(hours=20), later + dt.timedelta(hours=28)) == (
         window.opens_at, window.closes_at)
