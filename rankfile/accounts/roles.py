@@ -25,6 +25,20 @@ def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
     )
 
 
+def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
+    """True if ``user`` holds the staff role in the organisation itself (a body with no parent).
+
+    National staff record payments, place members by hand and see every member.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        Role.objects.current(on or timezone.localdate())
+        .filter(user=user, kind=Role.Kind.STAFF, body__parent__isnull=True)
+        .exists()
+    )
+
+
 def bodies_with_role(user: object, kinds: str | Iterable[str], *,
                      on: dt.date | None = None) -> list[Body]:
     """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``."""

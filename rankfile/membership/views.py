@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import PermissionRefused, RateLimited, Refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms import (
@@ -241,7 +242,7 @@ def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | 
 @require_GET
 @login_required
 def staff_placements(request: HttpRequest) -> HttpResponse:
-    if not can_record_payments(request.user):
+    if not is_national_staff(request.user):
         return _forbidden(request)
     return _placements_page(request)
 
@@ -249,7 +250,7 @@ def staff_placements(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
-    if not can_record_payments(request.user):
+    if not is_national_staff(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
     form = PlacementForm(request.POST, prefix=membership.reference)

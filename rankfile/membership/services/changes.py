@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rankfile.accounts.models import Role
-from rankfile.accounts.roles import has_role
+from rankfile.accounts.roles import has_role, is_national_staff
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
@@ -31,19 +31,11 @@ def _check_may_change(membership: Membership, by: object) -> None:
     body = membership.branch or membership.constituency
     if body is not None and has_role(by, Role.Kind.STAFF, body):
         return
-    if body is None and _is_national_staff(by):
+    if body is None and is_national_staff(by):
         return
     raise PermissionRefused(
         "Only the member themselves or membership staff can change this membership.",
         code="not_your_membership",
-    )
-
-
-def _is_national_staff(user: object) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and Role.objects.current().filter(user=user, kind=Role.Kind.STAFF, body__parent__isnull=True)
-        .exists()
     )
 
 
@@ -172,7 +164,7 @@ def membership_place(*, membership: Membership, ward: Ward, by: object,
         Refusal: the membership is not waiting to be placed, has ended, or the
             ward belongs to no branch today. Nothing is changed.
     """
-    if not _is_national_staff(by):
+    if not is_national_staff(by):
         raise PermissionRefused("Only membership staff can place members by hand.",
                                 code="not_staff")
     now = now or timezone.now()

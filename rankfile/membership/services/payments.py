@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
-from rankfile.accounts.roles import has_role
-from rankfile.branches.models import Body
+from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
@@ -74,13 +73,8 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def organisation() -> Body | None:
-    return Body.objects.filter(kind=Body.Kind.ORGANISATION, parent__isnull=True).first()
-
-
 def can_record_payments(user: object) -> bool:
-    org = organisation()
-    return org is not None and has_role(user, "staff", org)
+    return is_national_staff(user)
 
 
 def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
