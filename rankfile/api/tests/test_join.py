@@ -95,7 +95,7 @@ def test_it_answers_a_known_address_neutrally(api_client, offers):
     [
         ({"postcode": "not a postcode"}, "postcode", "invalid_postcode"),
         ({"postcode": "ZZ9 9ZZ"}, "postcode", "unknown_postcode"),
-        ({"date_of_birth": str(dt.date.today().replace(year=dt.date.today().year - 10))},
+        ({"date_of_birth": str(dt.date.today() - dt.timedelta(days=10 * 365))},
          "date_of_birth", "too_young"),
         ({"consent": False}, "consent", "consent_required"),
         ({"first_name": "A" * 101}, "first_name", "too_long"),
