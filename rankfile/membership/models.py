@@ -110,9 +110,15 @@ class Membership(models.Model):
 
     reference = models.CharField(max_length=12, unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="memberships")
-    window = models.ForeignKey(JoiningWindow, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
-    rate = models.ForeignKey(Rate, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    # Indexes cost every sign-up a page write each. These foreign keys have none of
+    # their own: category and branch lead the composite indexes below, and window,
+    # rate and union are a handful of rows that are looked up, never scanned for.
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="memberships",
+                                 db_index=False)
+    window = models.ForeignKey(JoiningWindow, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="memberships", db_index=False)
+    rate = models.ForeignKey(Rate, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="memberships", db_index=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.APPLIED)
 
     first_name = models.CharField(max_length=100)
@@ -121,12 +127,14 @@ class Membership(models.Model):
     address = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(max_length=8)
     ward = models.ForeignKey("branches.Ward", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships")
+    branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="memberships", db_index=False)
     constituency = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The joiner said the postcode is missing from our list: staff place it by hand.
     needs_placement = models.BooleanField(default=False)
 
-    union = models.ForeignKey(AffiliatedUnion, null=True, blank=True, on_delete=models.PROTECT)
+    union = models.ForeignKey(AffiliatedUnion, null=True, blank=True, on_delete=models.PROTECT,
+                              db_index=False)
     union_number = models.CharField(max_length=40, blank=True)
 
     fee_pence = models.PositiveIntegerField(default=0)
@@ -165,7 +173,9 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, choices=Membership.Status.choices)
     at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Read from the row, never searched by: no index to update on every sign-up.
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+", db_index=False)
     reason = models.CharField(max_length=500)
 
     class Meta:
@@ -215,7 +225,8 @@ class Payment(models.Model):
     method = models.CharField(max_length=10, choices=Method.choices, blank=True)
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     external_id = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=300, blank=True)
     receipt_number = models.CharField(max_length=20, blank=True)
