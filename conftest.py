@@ -49,12 +49,15 @@ def _clear_cache():
     from django.core.cache import cache
 
     from rankfile.branches.selectors import place_postcode_forget
+    from rankfile.membership.services.joining import joining_offers_forget
 
     cache.clear()
     place_postcode_forget()
+    joining_offers_forget()
     yield
     cache.clear()
     place_postcode_forget()
+    joining_offers_forget()
 
 
 # Browser tests: Playwright drives Debian's Chromium (no browser download).

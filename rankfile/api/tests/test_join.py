@@ -6,7 +6,6 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -14,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from rankfile.accounts.models import User
 from rankfile.api.tests.conftest import application
 from rankfile.membership.models import JoiningWindow, Membership, Payment
+from rankfile.membership.services.joining import joining_offers_forget
 
 
 def error(response) -> dict:
@@ -123,7 +123,7 @@ def test_it_refuses_a_closed_window_with_when_it_opens(api_client, offers):
     JoiningWindow.objects.filter(pk=offers.pk).update(
         opens_at=now + dt.timedelta(days=2), closes_at=now + dt.timedelta(days=4)
     )
-    cache.clear()
+    joining_offers_forget()
 
     response = api_client.join(application())
 
@@ -138,7 +138,7 @@ def test_it_refuses_a_window_that_has_closed(api_client, offers):
     JoiningWindow.objects.filter(pk=offers.pk).update(
         opens_at=now - dt.timedelta(days=4), closes_at=now - dt.timedelta(days=2)
     )
-    cache.clear()
+    joining_offers_forget()
 
     response = api_client.join(application())
 

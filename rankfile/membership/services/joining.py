@@ -23,11 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
+import time
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -39,8 +41,9 @@ from django.utils.crypto import salted_hmac
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
-from rankfile.core.db import serialised_writes
+from rankfile.core.db import insert_new, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
+from rankfile.core.tasks import enqueue
 from rankfile.membership.models import (
     AffiliatedUnion,
     Category,
@@ -97,7 +100,7 @@ class JoinData:
     postcode_missing: bool = False  # the joiner says the postcode is missing from our list
 
     def fingerprint(self) -> str:
-        body = asdict(self)
+        body = dict(vars(self))  # every field is a plain value: no deep copy needed
         body["date_of_birth"] = str(self.date_of_birth)
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -185,7 +188,17 @@ def format_when(moment: dt.datetime) -> str:
     return dateformat.format(timezone.localtime(moment), r"l j F Y \a\t H:i")
 
 
+# Each process also keeps the offers for a second, so that a surge's sign-ups do
+# not each unpickle them from the shared cache.
+_local_offers: tuple[float, _Offers] | None = None
+LOCAL_OFFERS_SECONDS = 1.0
+
+
 def _offers() -> _Offers:
+    global _local_offers
+    moment = time.monotonic()
+    if _local_offers is not None and _local_offers[0] > moment:
+        return _local_offers[1]
     offers = cache.get(OFFERS_CACHE_KEY)
     if offers is None:
         categories = list(Category.objects.all())
@@ -203,11 +216,17 @@ def _offers() -> _Offers:
             unions={u.code: u for u in AffiliatedUnion.objects.all()},
         )
         cache.set(OFFERS_CACHE_KEY, offers, OFFERS_CACHE_SECONDS)
+    _local_offers = (moment + LOCAL_OFFERS_SECONDS, offers)
     return offers
 
 
 def joining_offers_forget() -> None:
-    """Drop the cached categories and windows (after staff edit them)."""
+    """Drop the cached categories and windows (after staff edit them).
+
+    Other processes see the edit within ``LOCAL_OFFERS_SECONDS``.
+    """
+    global _local_offers
+    _local_offers = None
     cache.delete(OFFERS_CACHE_KEY)
 
 
@@ -440,7 +459,9 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     # held from BEGIN to COMMIT, so the time inside it caps the surge's rate.
     user = User(email=checked.email, first_name=checked.first_name[:150],
                 last_name=checked.last_name[:150], date_joined=now)
-    user.set_unusable_password()  # no hashing: the joiner sets a password from the e-mail
+    # No hashing: the joiner sets a password from the e-mail. This is what
+    # set_unusable_password() stores, with one call for the random part, not 40.
+    user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     membership = Membership(
         reference=new_reference("RF-"), category=offer.category,
         window=checked.window, rate=checked.rate, status=S.APPLIED,
@@ -463,18 +484,18 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
                           amount_pence=fee, created_at=now)
 
     with serialised_writes(), transaction.atomic():
-        user.save(force_insert=True)
+        insert_new(user)
         membership.user = user
-        membership.save(force_insert=True)
+        insert_new(membership)
         applied.membership = membership
-        applied.save(force_insert=True)
+        insert_new(applied)
         if payment is not None:
             payment.membership = membership
-            payment.save(force_insert=True)
+            insert_new(payment)
         elif offer.kind != K.AFFILIATED_SUPPORTER:
             membership_set_status(membership=membership, status=S.ACTIVE, at=now,
                                   reason=f"Joined as {offer.as_a}{via}; no fee was due")
-        send_confirmation.enqueue(membership_id=membership.pk)
+        enqueue(send_confirmation, membership_id=membership.pk)
     return JoinResult(membership=membership, payment=payment, created=True)
 
 

@@ -14,7 +14,8 @@ _CONFUSABLE = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
 
 
 def new_reference(prefix: str, length: int = 8) -> str:
-    return prefix + "".join(secrets.choice(ALPHABET) for _ in range(length))
+    # 256 is a multiple of 32, so each random byte's low five bits pick a letter evenly.
+    return prefix + "".join(ALPHABET[b & 31] for b in secrets.token_bytes(length))
 
 
 def clean_reference(raw: str) -> str:
