@@ -111,6 +111,7 @@ class Bench:
         env = {**self.env, **extra_env}
         self.server = subprocess.Popen(
             [GUNICORN, "rankfile.wsgi", "--workers", str(self.args.workers),
+             "--worker-class", self.args.worker_class, "--threads", str(self.args.threads),
              "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048",
              "--log-level", "warning", "--timeout", "120"],
             env=env, cwd=ROOT, stdout=open(self.tmp / "gunicorn.log", "a"),
@@ -198,6 +199,7 @@ class Bench:
         log(f"{self.db}: creating and migrating a fresh database in {self.tmp}")
         self.create_database()
         figures: dict = {"db": self.db, "workers": self.args.workers,
+                         "worker_class": self.args.worker_class, "threads": self.args.threads,
                          "connections": self.args.connections}
         try:
             self.start()
@@ -289,6 +291,9 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=500_000,
                         help="top the database up to this many for the stats (0: skip)")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--worker-class", default="sync",
+                        help="gunicorn's worker class: sync (no keep-alive) or gthread")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10, help="length of each baseline")
     parser.add_argument("--port", type=int, default=8765)
