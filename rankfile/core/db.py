@@ -6,8 +6,10 @@ import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 @contextlib.contextmanager
@@ -36,46 +38,127 @@ def serialised_writes() -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-# (model, vendor) -> (the INSERT statement, the fields whose values it takes)
-_INSERTS: dict[tuple[type[models.Model], str], tuple[str, tuple[models.Field, ...]]] = {}
+@dataclass(frozen=True)
+class _Shape:
+    """How to INSERT one model's rows: its table, columns and the fields that fill them."""
+
+    table: str
+    columns: str
+    pk: str
+    fields: tuple[models.Field, ...]
 
 
-def _insert_statement(model: type[models.Model]) -> tuple[str, tuple[models.Field, ...]]:
-    key = (model, connection.vendor)
-    found = _INSERTS.get(key)
+_SHAPES: dict[tuple[type[models.Model], str], _Shape] = {}
+
+
+def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
+    found = _SHAPES.get((model, db.vendor))
     if found is None:
         meta = model._meta
-        pk = meta.pk
-        assert pk is not None
+        assert meta.pk is not None
         fields = tuple(f for f in meta.concrete_fields
                        if not (f.primary_key and getattr(f, "db_returning", False)))
-        quote = connection.ops.quote_name
-        found = (
-            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(pk.column)}",
-            fields,
-        )
-        _INSERTS[key] = found
+        quote = db.ops.quote_name
+        found = _Shape(table=quote(meta.db_table),
+                       columns=", ".join(quote(f.column) for f in fields),
+                       pk=quote(meta.pk.column), fields=fields)
+        _SHAPES[(model, db.vendor)] = found
     return found
 
 
-def insert_new(obj: models.Model) -> None:
-    """INSERT ``obj`` as ``save(force_insert=True)`` would, with the SQL built once.
+def _unsaved_parent(obj: models.Model, field: models.Field) -> models.Model | None:
+    """The row ``obj`` points to through ``field`` if it was assigned before it had a key."""
+    if not field.many_to_one or getattr(obj, field.attname) is not None:
+        return None
+    if not field.is_cached(obj):  # type: ignore[attr-defined]
+        return None
+    parent: models.Model | None = field.get_cached_value(obj)  # type: ignore[attr-defined]
+    return parent
+
+
+def _stored(obj: models.Model, pk: object, db: BaseDatabaseWrapper) -> None:
+    if obj.pk is None:  # an auto-incremented key; others were set before the INSERT
+        obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = db.alias
+
+
+def insert_together(*objs: models.Model) -> None:
+    """INSERT new rows as ``save(force_insert=True)`` would, with the SQL built once.
 
     For the few rows written on every request of a surge (a sign-up writes
     five): Django compiles each ``save()``'s SQL afresh, which costs more than
     running it. Values are prepared by each field as ``save()`` prepares them
-    (defaults and ``auto_now_add`` included), and ``obj`` gets its primary key.
+    (defaults and ``auto_now_add`` included), and every object gets its
+    primary key. A row may point to one before it in ``objs`` that has no key
+    yet (``payment.membership = membership``).
+
+    All or none: on PostgreSQL the rows go in one statement (a chain of
+    INSERTs in a WITH query), which is atomic by itself and costs one round
+    trip. Elsewhere they go one by one, inside the caller's transaction or
+    else in one of their own (queued by ``serialised_writes`` on SQLite).
+
     Unlike ``save()`` it sends no ``pre_save``/``post_save`` signals and calls
     no overridden ``save()``: use it only for models that have neither.
     """
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-thread proxy
-    sql, fields = _insert_statement(type(obj))
-    params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
+    if db.vendor == "postgresql" and len(objs) > 1:
+        if db.in_atomic_block:
+            # A savepoint, so that a broken constraint leaves the caller's
+            # transaction usable, as save() inside atomic() would.
+            with transaction.atomic():
+                _insert_chain(objs, db)
+        else:
+            _insert_chain(objs, db)
+    elif db.in_atomic_block or len(objs) == 1:
+        _insert_each(objs, db)
+    else:
+        with serialised_writes(), transaction.atomic():
+            _insert_each(objs, db)
+
+
+def _insert_each(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
+    for obj in objs:
+        shape = _shape(type(obj), db)
+        for field in shape.fields:
+            parent = _unsaved_parent(obj, field)
+            if parent is not None and parent.pk is not None:
+                setattr(obj, field.name, parent)  # the parent was inserted just before
+        params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in shape.fields]
+        with db.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {shape.table} ({shape.columns}) VALUES "
+                           f"({', '.join(['%s'] * len(params))}) RETURNING {shape.pk}", params)
+            _stored(obj, cursor.fetchone()[0], db)
+
+
+def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
+    position = {id(obj): i for i, obj in enumerate(objs)}
+    ctes: list[str] = []
+    params: list[object] = []
+    links: list[tuple[models.Model, models.Field, models.Model]] = []
+    for i, obj in enumerate(objs):
+        shape = _shape(type(obj), db)
+        values = []
+        for field in shape.fields:
+            parent = _unsaved_parent(obj, field)
+            if parent is not None and position.get(id(parent), i) < i:
+                values.append(f"(SELECT pk FROM c{position[id(parent)]})")
+                links.append((obj, field, parent))
+            else:
+                values.append("%s")
+                params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+        ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
+                    f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
+    keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))
     with db.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"WITH {', '.join(ctes)} SELECT {keys}", params)
         row = cursor.fetchone()
-    if obj.pk is None:  # an auto-incremented key; others were set before the INSERT
-        obj.pk = row[0]
-    obj._state.adding = False
-    obj._state.db = db.alias
+    for obj, pk in zip(objs, row, strict=True):
+        _stored(obj, pk, db)
+    for obj, field, parent in links:
+        setattr(obj, field.name, parent)
+
+
+def insert_new(obj: models.Model) -> None:
+    """INSERT one new row; see ``insert_together``."""
+    insert_together(obj)

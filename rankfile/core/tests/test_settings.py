@@ -57,3 +57,29 @@ def test_it_finds_the_site_stylesheet_for_collectstatic():
     from django.contrib.staticfiles import finders
 
     assert finders.find("rankfile/site.css") is not None
+
+
+def _settings_value(expression: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
+    env.update({"DJANGO_SETTINGS_MODULE": "rankfile.settings", **env_extra})
+    code = f"from django.conf import settings; print({expression})"
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_sqlite_syncs_every_commit_unless_told_otherwise():
+    options = "settings.DATABASES['default']['OPTIONS']['init_command']"
+
+    assert "synchronous=FULL" in _settings_value(options, {}).stdout
+    assert "synchronous=NORMAL" in _settings_value(options, {"SQLITE_SYNCHRONOUS": "normal"}).stdout
+    refused = _settings_value(options, {"SQLITE_SYNCHRONOUS": "off"})
+    assert refused.returncode != 0 and "SQLITE_SYNCHRONOUS must be FULL or NORMAL" in refused.stderr
+
+
+def test_postgresql_prepares_the_statements_it_repeats_unless_told_otherwise():
+    url = "postgres://postgres@127.0.0.1:5432/rankfile"
+    options = "settings.DATABASES['default'].get('OPTIONS')"
+
+    assert "'prepare_threshold': 5" in _settings_value(options, {"DATABASE_URL": url}).stdout
+    off = _settings_value(options, {"DATABASE_URL": url, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert "prepare_threshold" not in off.stdout

@@ -5,8 +5,8 @@ from django.utils import timezone
 from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
-from rankfile.accounts.models import User
-from rankfile.core.db import insert_new
+from rankfile.accounts.models import ApiToken, User
+from rankfile.core.db import insert_new, insert_together
 from rankfile.core.tasks import enqueue
 
 RAN: list[int] = []
@@ -38,7 +38,9 @@ def test_it_writes_the_row_the_backend_writes(db, job):
     assert ours.enqueued_at is not None
 
 
-def test_the_worker_runs_what_it_enqueued(db):
+# The worker closes its database connection between jobs: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_what_it_enqueued():
     RAN.clear()
     enqueue(remember, value=7)
     enqueue(remember, value=8)
@@ -83,3 +85,30 @@ def test_it_keeps_a_run_after_time(db):
 
     ours = DBTaskResult.objects.exclude(pk=by_backend).get()
     assert _row(by_backend) == _row(ours.pk)
+
+
+def _login_with_token(email: str, token_hash: str) -> tuple[User, ApiToken]:
+    now = timezone.now()
+    user = User(email=email, date_joined=now)
+    return user, ApiToken(user=user, name="t", prefix="rf_x", token_hash=token_hash,
+                          created_at=now)
+
+
+def test_insert_together_points_rows_at_those_written_before_them(db):
+    user, token = _login_with_token("a@example.org", "h1")
+
+    with transaction.atomic():
+        insert_together(user, token)
+
+    stored = ApiToken.objects.select_related("user").get()
+    assert (user.pk, token.pk) == (stored.user.pk, stored.pk)
+    assert user is token.user and user.pk == token.user_id
+
+
+def test_insert_together_writes_nothing_when_one_row_breaks_a_constraint(db):
+    insert_together(*_login_with_token("a@example.org", "h1"))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_together(*_login_with_token("b@example.org", "h1"))  # the token clashes
+
+    assert ["a@example.org"] == [u.email for u in User.objects.all()]

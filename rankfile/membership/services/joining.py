@@ -35,15 +35,16 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
 
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
-from rankfile.core.db import insert_new, serialised_writes
+from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
-from rankfile.core.tasks import enqueue
+from rankfile.core.tasks import job_rows
 from rankfile.membership.models import (
     AffiliatedUnion,
     Category,
@@ -476,26 +477,30 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
-    applied = StatusChange(from_status="", to_status=S.APPLIED, at=now,
-                           reason=f"Applied to join as {offer.as_a}{via}")
+    membership.user = user
+    rows: list[Model] = [user, membership, StatusChange(
+        membership=membership, from_status="", to_status=S.APPLIED, at=now,
+        reason=f"Applied to join as {offer.as_a}{via}")]
     payment = None
     if fee:
-        payment = Payment(provider="offline", reference=new_reference("PAY-"),
-                          amount_pence=fee, created_at=now)
+        payment = Payment(membership=membership, provider="offline",
+                          reference=new_reference("PAY-"), amount_pence=fee, created_at=now)
+        rows.append(payment)
 
-    with serialised_writes(), transaction.atomic():
-        insert_new(user)
-        membership.user = user
-        insert_new(membership)
-        applied.membership = membership
-        insert_new(applied)
-        if payment is not None:
-            payment.membership = membership
-            insert_new(payment)
-        elif offer.kind != K.AFFILIATED_SUPPORTER:
-            membership_set_status(membership=membership, status=S.ACTIVE, at=now,
-                                  reason=f"Joined as {offer.as_a}{via}; no fee was due")
-        enqueue(send_confirmation, membership_id=membership.pk)
+    jobs = job_rows(send_confirmation, reference=membership.reference)
+    activate = payment is None and offer.kind != K.AFFILIATED_SUPPORTER
+    if jobs and not activate:
+        # The login, the membership, its history, the payment and the
+        # confirmation job, all or none: one statement on PostgreSQL.
+        insert_together(*rows, *jobs)
+    else:
+        with serialised_writes(), transaction.atomic():
+            insert_together(*rows, *jobs)
+            if activate:
+                membership_set_status(membership=membership, status=S.ACTIVE, at=now,
+                                      reason=f"Joined as {offer.as_a}{via}; no fee was due")
+            if not jobs:
+                send_confirmation.enqueue(reference=membership.reference)
     return JoinResult(membership=membership, payment=payment, created=True)
 
 
