@@ -36,7 +36,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DB = "rankfile_bench_surge"
-STALL = 15
+STALL = 5
 GEO_DIRS = [ROOT / "rankfile" / "branches" / "data" / "waltham_forest", ROOT.parent / "shared" / "geo"]
 
 
