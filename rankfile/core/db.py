@@ -145,8 +145,15 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
                 values.append(f"(SELECT pk FROM c{position[id(parent)]})")
                 links.append((obj, field, parent))
             else:
-                values.append("%s")
-                params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+                value = field.get_db_prep_save(field.pre_save(obj, True), db)
+                if value is None or value is True or value is False:
+                    # Written into the SQL (keywords, nothing to escape): psycopg
+                    # caches how it converts a statement only up to 50
+                    # parameters, and a sign-up's rows have about that many.
+                    values.append({None: "NULL", True: "TRUE", False: "FALSE"}[value])
+                else:
+                    values.append("%s")
+                    params.append(value)
         ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
                     f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
     keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))

@@ -112,3 +112,21 @@ def test_insert_together_writes_nothing_when_one_row_breaks_a_constraint(db):
         insert_together(*_login_with_token("b@example.org", "h1"))  # the token clashes
 
     assert ["a@example.org"] == [u.email for u in User.objects.all()]
+
+
+def test_insert_together_stores_nulls_and_booleans_as_save_does(db):
+    now = timezone.now()
+    saved = User(email="saved@example.org", is_staff=True, is_active=False, date_joined=now,
+                 password="!x")
+    saved.save(force_insert=True)
+    user, token = _login_with_token("chained@example.org", "h2")
+    user.is_staff, user.is_active, user.date_joined, user.password = True, False, now, "!x"
+
+    insert_together(user, token)
+
+    fresh = {u.email: u for u in User.objects.all()}
+    for field in User._meta.concrete_fields:
+        if field.name not in ("id", "email"):
+            assert getattr(fresh["saved@example.org"], field.name) == getattr(
+                fresh["chained@example.org"], field.name), field.name
+    assert ApiToken.objects.get().last_used_at is None
