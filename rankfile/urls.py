@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# The API first: a surge's POST /api/join is resolved without trying every page's pattern.
 urlpatterns = [
+    path("api/", include("rankfile.api.urls")),
     path("", include("rankfile.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("rankfile.accounts.urls")),
@@ -10,6 +12,5 @@ urlpatterns = [
     path("", include("rankfile.membership.urls_me")),
     path("", include("rankfile.branches.urls")),
     path("articles/", include("rankfile.discussion.urls")),
-    path("api/", include("rankfile.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -110,25 +110,50 @@ def insert_together(*objs: models.Model) -> None:
                 _insert_chain(objs, db)
         else:
             _insert_chain(objs, db)
-    elif db.in_atomic_block or len(objs) == 1:
-        _insert_each(objs, db)
     else:
-        with serialised_writes(), transaction.atomic():
-            _insert_each(objs, db)
+        # Values are prepared before the write lock is taken: on SQLite only one
+        # writer runs at a time, so what happens inside the lock caps the rate.
+        rows = [_prepared(obj, db) for obj in objs]
+        if db.in_atomic_block or len(objs) == 1:
+            _insert_each(rows, db)
+        else:
+            with serialised_writes(), transaction.atomic():
+                _insert_each(rows, db)
 
 
-def _insert_each(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
-    for obj in objs:
-        shape = _shape(type(obj), db)
-        for field in shape.fields:
-            parent = _unsaved_parent(obj, field)
-            if parent is not None and parent.pk is not None:
-                setattr(obj, field.name, parent)  # the parent was inserted just before
-        params = [f.get_db_prep_save(f.pre_save(obj, True), db) for f in shape.fields]
-        with db.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {shape.table} ({shape.columns}) VALUES "
-                           f"({', '.join(['%s'] * len(params))}) RETURNING {shape.pk}", params)
+# An object, its INSERT, its values, and which of them await a parent's key:
+# (position in the values, the foreign key, the parent row).
+_Prepared = tuple[models.Model, str, list[object],
+                  list[tuple[int, models.Field, models.Model]]]
+
+
+def _prepared(obj: models.Model, db: BaseDatabaseWrapper) -> _Prepared:
+    shape = _shape(type(obj), db)
+    params: list[object] = []
+    links = []
+    for i, field in enumerate(shape.fields):
+        parent = _unsaved_parent(obj, field)
+        if parent is not None:
+            links.append((i, field, parent))
+        params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+    sql = (f"INSERT INTO {shape.table} ({shape.columns}) VALUES "
+           f"({', '.join(['%s'] * len(params))}) RETURNING {shape.pk}")
+    return obj, sql, params, links
+
+
+def _insert_each(rows: list[_Prepared], db: BaseDatabaseWrapper) -> None:
+    with db.cursor() as cursor:
+        for obj, sql, params, links in rows:
+            for i, _field, parent in links:
+                if parent.pk is None:
+                    raise ValueError(f"{obj!r} points to an unsaved {parent!r} that is not "
+                                     "written before it.")
+                params[i] = parent.pk  # the parent was inserted just before
+            cursor.execute(sql, params)
             _stored(obj, cursor.fetchone()[0], db)
+    for obj, _sql, _params, links in rows:
+        for _i, field, parent in links:
+            setattr(obj, field.name, parent)
 
 
 def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
