@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "rankfile.core",
     "rankfile.accounts",
     "rankfile.branches",

@@ -75,7 +75,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     parser=ObjectParser(),
-    docs_url=None,
+    docs_url="/docs",
 )
 
 

@@ -22,3 +22,12 @@ def test_it_documents_the_idempotency_key_and_the_error_shape(client, db):
 
     assert "Idempotency-Key" in [p["name"] for p in join["parameters"]]
     assert {"201", "409", "422"} <= set(join["responses"])
+
+
+def test_it_serves_the_docs_page_from_its_own_static_files(client, db):
+    response = client.get("/api/docs")
+
+    assert 200 == response.status_code
+    page = response.content.decode()
+    assert "swagger-ui-bundle.js" in page and "/static/" in page
+    assert "cdn" not in page.lower()
