@@ -46,6 +46,7 @@ class _Shape:
     columns: str
     pk: str
     fields: tuple[models.Field, ...]
+    insert: str  # one row, every value a parameter, returning the key
 
 
 _SHAPES: dict[tuple[type[models.Model], str], _Shape] = {}
@@ -59,20 +60,35 @@ def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
         fields = tuple(f for f in meta.concrete_fields
                        if not (f.primary_key and getattr(f, "db_returning", False)))
         quote = db.ops.quote_name
-        found = _Shape(table=quote(meta.db_table),
-                       columns=", ".join(quote(f.column) for f in fields),
-                       pk=quote(meta.pk.column), fields=fields)
+        table, columns, pk = (quote(meta.db_table), ", ".join(quote(f.column) for f in fields),
+                              quote(meta.pk.column))
+        found = _Shape(table=table, columns=columns, pk=pk, fields=fields,
+                       insert=f"INSERT INTO {table} ({columns}) VALUES "
+                              f"({', '.join(['%s'] * len(fields))}) RETURNING {pk}")
         _SHAPES[(model, db.vendor)] = found
     return found
 
 
-def _unsaved_parent(obj: models.Model, field: models.Field) -> models.Model | None:
-    """The row ``obj`` points to through ``field`` if it was assigned before it had a key."""
+def _unsaved_parent(obj: models.Model, field: models.Field, earlier: set[int]
+                    ) -> models.Model | None:
+    """The row ``obj`` points to through ``field`` if it was assigned before it had a key.
+
+    It must be one of the rows written before ``obj`` (their ``id()`` in
+    ``earlier``), or else ``obj`` would lose the link, as ``save()`` refuses too.
+    """
     if not field.many_to_one or getattr(obj, field.attname) is not None:
         return None
     if not field.is_cached(obj):  # type: ignore[attr-defined]
         return None
     parent: models.Model | None = field.get_cached_value(obj)  # type: ignore[attr-defined]
+    if parent is None:
+        return None
+    if parent.pk is not None:  # saved since it was assigned: take its key, as save() does
+        setattr(obj, field.name, parent)
+        return None
+    if id(parent) not in earlier:
+        raise ValueError(f"{obj!r} points to an unsaved {parent!r} that is not written "
+                         "before it.")
     return parent
 
 
@@ -113,7 +129,9 @@ def insert_together(*objs: models.Model) -> None:
     else:
         # Values are prepared before the write lock is taken: on SQLite only one
         # writer runs at a time, so what happens inside the lock caps the rate.
-        rows = [_prepared(obj, db) for obj in objs]
+        rows = []
+        for i, obj in enumerate(objs):
+            rows.append(_prepared(obj, db, {id(o) for o in objs[:i]}))
         if db.in_atomic_block or len(objs) == 1:
             _insert_each(rows, db)
         else:
@@ -121,37 +139,30 @@ def insert_together(*objs: models.Model) -> None:
                 _insert_each(rows, db)
 
 
-# An object, its INSERT, its values, and which of them await a parent's key:
+# An object, its values, and which of them await a parent's key:
 # (position in the values, the foreign key, the parent row).
-_Prepared = tuple[models.Model, str, list[object],
-                  list[tuple[int, models.Field, models.Model]]]
+_Prepared = tuple[models.Model, list[object], list[tuple[int, models.Field, models.Model]]]
 
 
-def _prepared(obj: models.Model, db: BaseDatabaseWrapper) -> _Prepared:
-    shape = _shape(type(obj), db)
+def _prepared(obj: models.Model, db: BaseDatabaseWrapper, earlier: set[int]) -> _Prepared:
     params: list[object] = []
     links = []
-    for i, field in enumerate(shape.fields):
-        parent = _unsaved_parent(obj, field)
+    for i, field in enumerate(_shape(type(obj), db).fields):
+        parent = _unsaved_parent(obj, field, earlier)
         if parent is not None:
             links.append((i, field, parent))
         params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
-    sql = (f"INSERT INTO {shape.table} ({shape.columns}) VALUES "
-           f"({', '.join(['%s'] * len(params))}) RETURNING {shape.pk}")
-    return obj, sql, params, links
+    return obj, params, links
 
 
 def _insert_each(rows: list[_Prepared], db: BaseDatabaseWrapper) -> None:
     with db.cursor() as cursor:
-        for obj, sql, params, links in rows:
+        for obj, params, links in rows:
             for i, _field, parent in links:
-                if parent.pk is None:
-                    raise ValueError(f"{obj!r} points to an unsaved {parent!r} that is not "
-                                     "written before it.")
                 params[i] = parent.pk  # the parent was inserted just before
-            cursor.execute(sql, params)
+            cursor.execute(_shape(type(obj), db).insert, params)
             _stored(obj, cursor.fetchone()[0], db)
-    for obj, _sql, _params, links in rows:
+    for obj, _params, links in rows:
         for _i, field, parent in links:
             setattr(obj, field.name, parent)
 
@@ -163,10 +174,11 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     links: list[tuple[models.Model, models.Field, models.Model]] = []
     for i, obj in enumerate(objs):
         shape = _shape(type(obj), db)
+        earlier = {id(o) for o in objs[:i]}
         values = []
         for field in shape.fields:
-            parent = _unsaved_parent(obj, field)
-            if parent is not None and position.get(id(parent), i) < i:
+            parent = _unsaved_parent(obj, field, earlier)
+            if parent is not None:
                 values.append(f"(SELECT pk FROM c{position[id(parent)]})")
                 links.append((obj, field, parent))
             else:
@@ -190,7 +202,3 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     for obj, field, parent in links:
         setattr(obj, field.name, parent)
 
-
-def insert_new(obj: models.Model) -> None:
-    """INSERT one new row; see ``insert_together``."""
-    insert_together(obj)

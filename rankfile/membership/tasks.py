@@ -24,19 +24,16 @@ def _send(subject: str, template: str, context: dict[str, object], to: str) -> N
 
 
 @task()
-def send_confirmation(*, reference: str = "", membership_id: int | None = None) -> None:
+def send_confirmation(*, reference: str) -> None:
     """E-mail a joiner the link that confirms their address, with how to pay if a fee is due.
 
-    Joining enqueues it by the membership's reference, known before the row is
-    written (so the job goes in the same INSERT); jobs enqueued by id before
-    that change still run.
+    By the membership's reference, known before the row is written, so that
+    the job goes into the same INSERT as the membership.
     """
     from rankfile.membership.services.joining import confirmation_token
     from rankfile.membership.services.payments import payment_instructions
 
-    found = Membership.objects.select_related("user", "category")
-    membership = (found.get(pk=membership_id) if membership_id is not None
-                  else found.get(reference=reference))
+    membership = Membership.objects.select_related("user", "category").get(reference=reference)
     payment = membership.payments.filter(status=Payment.Status.PENDING).first()
     link = settings.SITE_URL + reverse("membership:confirm",
                                        args=[confirmation_token(membership.user)])

@@ -44,7 +44,7 @@ from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
 from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
-from rankfile.core.tasks import job_rows
+from rankfile.core.tasks import job_row
 from rankfile.membership.models import (
     AffiliatedUnion,
     Category,
@@ -464,7 +464,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     # set_unusable_password() stores, with one call for the random part, not 40.
     user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     membership = Membership(
-        reference=new_reference("RF-"), category=offer.category,
+        reference=new_reference("RF-"), user=user, category=offer.category,
         window=checked.window, rate=checked.rate, status=S.APPLIED,
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
@@ -477,7 +477,6 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
-    membership.user = user
     rows: list[Model] = [user, membership, StatusChange(
         membership=membership, from_status="", to_status=S.APPLIED, at=now,
         reason=f"Applied to join as {offer.as_a}{via}")]
@@ -487,19 +486,21 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
                           reference=new_reference("PAY-"), amount_pence=fee, created_at=now)
         rows.append(payment)
 
-    jobs = job_rows(send_confirmation, reference=membership.reference)
+    job = job_row(send_confirmation, reference=membership.reference)
+    if job is not None:
+        rows.append(job)
     activate = payment is None and offer.kind != K.AFFILIATED_SUPPORTER
-    if jobs and not activate:
+    if job is not None and not activate:
         # The login, the membership, its history, the payment and the
         # confirmation job, all or none: one statement on PostgreSQL.
-        insert_together(*rows, *jobs)
+        insert_together(*rows)
     else:
         with serialised_writes(), transaction.atomic():
-            insert_together(*rows, *jobs)
+            insert_together(*rows)
             if activate:
                 membership_set_status(membership=membership, status=S.ACTIVE, at=now,
                                       reason=f"Joined as {offer.as_a}{via}; no fee was due")
-            if not jobs:
+            if job is None:
                 send_confirmation.enqueue(reference=membership.reference)
     return JoinResult(membership=membership, payment=payment, created=True)
 

@@ -269,3 +269,16 @@ def test_it_uses_few_queries(offers):
         membership_apply(data=joiner(), idempotency_key="k3")
 
     assert len(queries) <= 10, [q["sql"] for q in queries]
+
+
+def test_it_enqueues_the_confirmation_on_another_task_backend_too(offers, settings):
+    # Not the database backend (so no job row to write with the sign-up): the
+    # job goes through task.enqueue; the immediate backend sends it at once.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    result = membership_apply(data=joiner())
+
+    assert 0 == DBTaskResult.objects.count()
+    assert ["ada@example.org"] == [m.to[0] for m in mail.outbox]
+    assert mail.outbox[0].subject.endswith("confirm your e-mail address")
+    assert result.payment.reference in mail.outbox[0].body
