@@ -24,6 +24,11 @@ class Placement:
     constituency: Body
 
 
+def organisation_get() -> Body | None:
+    """The organisation: the first top-level organisation body (None before any import)."""
+    return Body.objects.filter(kind=Body.Kind.ORGANISATION, parent=None).order_by("pk").first()
+
+
 def place_postcode(postcode: str, *, on: dt.date | None = None) -> Placement | None:
     """Place ``postcode`` in its ward, branch and constituency on ``on`` (default today).
 

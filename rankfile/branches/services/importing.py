@@ -49,7 +49,7 @@ from django.utils.text import slugify
 
 from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
-from rankfile.branches.selectors import place_postcode_forget
+from rankfile.branches.selectors import organisation_get, place_postcode_forget
 from rankfile.branches.services.boundaries import boundary_change_apply
 from rankfile.core.errors import Refusal
 
@@ -518,7 +518,7 @@ def _sync_bodies(kind: str, wanted: dict[str, tuple[str, int | None]], report: G
 
 def _organisation(name: str | None, report: GeoImportReport) -> Body:
     tally = report.tally("organisation")
-    org = Body.objects.filter(kind=Body.Kind.ORGANISATION, parent=None).order_by("pk").first()
+    org = organisation_get()
     if org is None:
         org = Body.objects.create(
             kind=Body.Kind.ORGANISATION, code=ORGANISATION_CODE,

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from rankfile.branches.models import WardPlacement
-from rankfile.branches.selectors import body_get, branch_list, place_postcode
+from rankfile.branches.selectors import body_get, branch_list, organisation_get, place_postcode
 from rankfile.core.errors import NotFound
 
 
@@ -63,3 +63,11 @@ def test_it_gets_a_body_by_code_or_refuses(area):
     assert area.branch == body_get("WF-CHN")
     with pytest.raises(NotFound):
         body_get("WF-NOPE")
+
+
+def test_it_finds_the_organisation_at_the_top(db, area):
+    assert area.organisation == organisation_get()
+
+
+def test_it_has_no_organisation_before_any_import(db):
+    assert organisation_get() is None

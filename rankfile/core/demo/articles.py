@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body, Postcode, WardPlacement
+from rankfile.branches.selectors import organisation_get
 from rankfile.core.demo import PASSWORD
 from rankfile.discussion.models import Article
 from rankfile.discussion.services.articles import AuthorSpec, article_create, article_publish
@@ -146,8 +147,7 @@ def is_loaded() -> bool:
 
 
 def load(ctx: DemoContext) -> None:
-    organisation = (Body.objects.filter(kind=Body.Kind.ORGANISATION, parent=None)
-                    .order_by("pk").first())
+    organisation = organisation_get()
     assert organisation is not None, "the demo geography is loaded first"
     load_demo_articles(organisation, now=ctx.now, out=ctx.out)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body, Postcode, WardPlacement
+from rankfile.branches.selectors import organisation_get
 from rankfile.core.demo import PASSWORD, SEED
 from rankfile.core.demo.people import ALPHABET
 from rankfile.membership.models import Category, Membership, Payment, Rate, StatusChange
@@ -37,7 +38,7 @@ def is_loaded() -> bool:
 
 def load(ctx: DemoContext) -> None:
     rng = random.Random(SEED + 1)
-    org = Body.objects.filter(kind=Body.Kind.ORGANISATION, parent=None).order_by("pk").first()
+    org = organisation_get()
     branch = Body.objects.get(code=BRANCH)
     since = timezone.localdate(ctx.now) - dt.timedelta(days=365)
     if not User.objects.filter(email=STAFF).exists():
