@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rankfile.membership",
     "rankfile.discussion",
     "rankfile.api",
+    "rankfile.demo",
 ]
 
 MIDDLEWARE = [

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rankfile.settings")
+sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "common")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchsite.settings")
 
 import django  # noqa: E402
 

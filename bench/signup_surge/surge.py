@@ -31,6 +31,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "bench" / "common"))
+from env import django_env  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -62,7 +65,7 @@ class Bench:
             url = f"sqlite:///{self.tmp / 'rankfile.sqlite3'}"
         else:
             url = f"{PG_SERVER}/{PG_DB}"
-        self.env = {
+        self.env = django_env({
             **os.environ,
             "DATABASE_URL": url,
             "RANKFILE_MODE": "production",
@@ -71,10 +74,9 @@ class Bench:
             "SECURE_SSL_REDIRECT": "false",
             # The documented exemption: the load generator is one loopback client.
             "RATELIMIT_EXEMPT_IPS": "127.0.0.1",
-            "RANKFILE_BENCH_VIEWS": "1",
             "LOG_LEVEL": "WARNING",
             "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-        }
+        })
 
     # -- the database ---------------------------------------------------------------------
 

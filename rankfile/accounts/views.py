@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rankfile.accounts.forms import ApiTokenForm
-from rankfile.accounts.models import ApiToken, User
+from rankfile.accounts.http import AuthenticatedHttpRequest
+from rankfile.accounts.models import ApiToken
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.accounts.services import API_ROLE_KINDS, api_token_create, api_token_revoke
 from rankfile.core.errors import Refusal
-
-
-class AuthenticatedHttpRequest(HttpRequest):
-    user: User
 
 
 @login_required

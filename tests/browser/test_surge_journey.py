@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rankfile.core.testing import give_role, make_user
+from rankfile.demo.personas import give_role, make_user
 from rankfile.membership.stats import stats_clear
 from rankfile.membership.tests.join_helpers import make_offers
 

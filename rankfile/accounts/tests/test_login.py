@@ -3,7 +3,7 @@ import re
 import pytest
 from django.core import mail
 
-from rankfile.core.testing import make_user
+from rankfile.demo.personas import make_user
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import datetime as dt
 from django.utils import timezone
 
 from rankfile.accounts.roles import has_role, is_national_staff
-from rankfile.core.testing import give_role, make_user
+from rankfile.demo.personas import give_role, make_user
 
 
 def test_it_reaches_bodies_below_the_one_held(secretary, staff, area):

@@ -24,7 +24,10 @@ Decisions worth knowing:
 - branches.csv states where the wards it lists belong; wards it does not list
   keep their branch. A listed ward now in another branch is a boundary change:
   the old placement closes the day before ``effective_from``, a new one opens
-  on it, and the ward's members move (``boundary_change_apply``).
+  on it. This app knows places, not people: the import lists each ward that
+  moved (``GeoImportReport.moves``) and calls ``follow`` with them in the same
+  transaction; the membership app's ``members_follow_boundaries`` moves the
+  ward's members (``rankfile import_geo`` passes it).
 - Postcodes not in postcodes.csv are kept; a listed postcode in another ward
   is moved to the ward given.
 - Re-running with the same files changes nothing.
@@ -37,7 +40,7 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +53,6 @@ from django.utils.text import slugify
 from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import organisation_get, place_postcode_forget
-from rankfile.branches.services.boundaries import boundary_change_apply
 from rankfile.core.errors import Refusal
 
 WARD_COLUMNS = (
@@ -101,12 +103,27 @@ class Tally:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
+@dataclass(frozen=True)
+class WardMove:
+    """A ward that changed branch (a boundary change) or constituency in an import."""
+
+    ward: Ward
+    to_branch: Body | None = None
+    to_constituency: Body | None = None
+    effective_from: dt.date | None = None
+
+
+# Told of the moves inside the import's transaction; answers how many people moved.
+Follower = Callable[[Sequence[WardMove]], int]
+
+
 @dataclass
 class GeoImportReport:
     tallies: dict[str, Tally] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     placements_closed: int = 0
     members_moved: int = 0
+    moves: list[WardMove] = field(default_factory=list)
 
     def tally(self, kind: str) -> Tally:
         return self.tallies.setdefault(kind, Tally())
@@ -535,7 +552,7 @@ def _organisation(name: str | None, report: GeoImportReport) -> Body:
 
 
 def _write(plan: _Plan, known: _Known, *, effective_from: dt.date, organisation_name: str | None,
-           by: object, report: GeoImportReport) -> None:
+           report: GeoImportReport) -> None:
     constituencies: dict[str, Body] = {}
     if plan.wards:
         org = _organisation(organisation_name, report)
@@ -558,7 +575,7 @@ def _write(plan: _Plan, known: _Known, *, effective_from: dt.date, organisation_
             {b.code: (b.name, constituencies[b.constituency].pk)
              for b in plan.branches.values()},
             report, "branches")
-    _write_placements(plan, known, wards, branches, effective_from=effective_from, by=by,
+    _write_placements(plan, known, wards, branches, effective_from=effective_from,
                       report=report)
     _write_postcodes(plan, wards, report)
 
@@ -608,17 +625,15 @@ def _write_wards(plan: _Plan, constituencies: dict[str, Body], report: GeoImport
                              batch_size=500)
     tally.created += len(new)
     tally.updated += len(changed)
-    if moved_constituency:
-        from rankfile.membership.models import Membership
-
-        for con_pk, ward_pks in moved_constituency.items():
-            for chunk in _in_chunks(ward_pks):
-                Membership.objects.filter(ward_id__in=chunk).update(constituency_id=con_pk)
+    for con_pk, ward_pks in moved_constituency.items():
+        con = next(c for c in constituencies.values() if c.pk == con_pk)
+        report.moves.extend(WardMove(ward=w, to_constituency=con) for w in changed
+                            if w.pk in ward_pks)
     return wards
 
 
 def _write_placements(plan: _Plan, known: _Known, wards: dict[str, Ward],
-                      branches: dict[str, Body], *, effective_from: dt.date, by: object,
+                      branches: dict[str, Body], *, effective_from: dt.date,
                       report: GeoImportReport) -> None:
     if not plan.placements:
         return
@@ -644,10 +659,8 @@ def _write_placements(plan: _Plan, known: _Known, wards: dict[str, Ward],
         report.placements_closed += len(closing)
     WardPlacement.objects.bulk_create(new, batch_size=500)
     tally.created += len(new)
-    at = timezone.now()
-    for ward, branch in moves:
-        report.members_moved += boundary_change_apply(
-            ward=ward, to_branch=branch, effective_from=effective_from, by=by, at=at)
+    report.moves.extend(WardMove(ward=ward, to_branch=branch, effective_from=effective_from)
+                        for ward, branch in moves)
 
 
 def _write_postcodes(plan: _Plan, wards: dict[str, Ward], report: GeoImportReport) -> None:
@@ -679,7 +692,8 @@ def _write_postcodes(plan: _Plan, wards: dict[str, Ward], report: GeoImportRepor
 
 def geo_import(*, wards: Path | str | None = None, branches: Path | str | None = None,
                postcodes: Path | str | None = None, effective_from: dt.date | None = None,
-               organisation_name: str | None = None, by: object = None) -> GeoImportReport:
+               organisation_name: str | None = None,
+               follow: Follower | None = None) -> GeoImportReport:
     """Check, then import, wards, branches and postcodes from CSV files.
 
     Args:
@@ -688,7 +702,9 @@ def geo_import(*, wards: Path | str | None = None, branches: Path | str | None =
             effect; default today.
         organisation_name: name of the organisation created if there is none yet
             (default ``settings.ORGANISATION_NAME``); renames an existing one.
-        by: the user doing the import, recorded on members' branch changes.
+        follow: called with the wards that moved, inside the import's
+            transaction, to move the people placed in them; its answer is
+            ``members_moved``.
 
     Returns:
         Counts of what was created, updated and left unchanged, and warnings.
@@ -747,5 +763,7 @@ def geo_import(*, wards: Path | str | None = None, branches: Path | str | None =
     with transaction.atomic():
         transaction.on_commit(place_postcode_forget)
         _write(plan, known, effective_from=effective_from, organisation_name=organisation_name,
-               by=by, report=report)
+               report=report)
+        if follow is not None and report.moves:
+            report.members_moved = follow(report.moves)
     return report

@@ -1,6 +1,6 @@
 import pytest
 
-from rankfile.core.testing import make_user
+from rankfile.demo.personas import make_user
 
 
 @pytest.mark.parametrize("page", ["body", "ward", "wardplacement", "postcode"])

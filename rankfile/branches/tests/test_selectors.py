@@ -35,21 +35,6 @@ def test_it_places_by_the_placement_valid_on_the_day(area):
     assert place_postcode("E4 7AA", on=dt.date(2001, 1, 1)).branch is None
 
 
-def test_it_sees_a_boundary_change_made_through_the_service(
-        area, django_capture_on_commit_callbacks):
-    from rankfile.branches.services.boundaries import boundary_change_apply
-
-    assert area.branch == place_postcode("E4 7AA").branch
-    WardPlacement.objects.filter(ward=area.ward).update(valid_to=dt.date(2020, 12, 31))
-    WardPlacement.objects.create(ward=area.ward, branch=area.other_branch,
-                                 valid_from=dt.date(2021, 1, 1))
-    with django_capture_on_commit_callbacks(execute=True):
-        boundary_change_apply(ward=area.ward, to_branch=area.other_branch,
-                              effective_from=dt.date(2021, 1, 1))
-
-    assert area.other_branch == place_postcode("E4 7AA").branch
-
-
 def test_it_lists_branches_with_their_wards(area, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         summaries = branch_list()

@@ -1,4 +1,4 @@
-"""Discussion personas, on top of the shared ones (see rankfile/core/testing.py):
+"""Discussion personas, on top of the shared ones (see rankfile/demo/personas.py):
 
 - ``member``: an active member (category "Member") in the Chingford branch; comments
   under their own name with a badge.
@@ -15,7 +15,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from rankfile.core.testing import give_role, make_user
+from rankfile.demo.personas import give_role, make_user
 from rankfile.discussion.services.articles import article_create, article_publish
 from rankfile.membership.models import Category, Membership
 

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from rankfile.core.errors import PermissionRefused, Refusal
-from rankfile.core.testing import give_role
+from rankfile.demo.personas import give_role
 from rankfile.discussion.markdown import render_article
 from rankfile.discussion.models import Article, ModerationLog
 from rankfile.discussion.services.articles import (
@@ -188,7 +188,7 @@ def test_it_publishes_through_the_page(author, moderator, area, client):
 
 
 def test_it_lets_a_moderator_role_in_the_constituency_reach_its_branches(author, area):
-    from rankfile.core.testing import make_user
+    from rankfile.demo.personas import make_user
 
     regional = make_user("con-mod@example.org")
     give_role(regional, "moderator", area.constituency)

@@ -1,5 +1,5 @@
 from rankfile.branches.models import Body
-from rankfile.core.demo.articles import load_demo_articles
+from rankfile.demo.articles import load_demo_articles
 from rankfile.discussion.models import Article, Comment
 
 

@@ -1,6 +1,6 @@
 from django.urls import reverse
 
-from rankfile.core.testing import give_role
+from rankfile.demo.personas import give_role
 from rankfile.discussion.models import Article
 
 from .conftest import make_member, publish

@@ -1,6 +1,6 @@
 import pytest
 
-from rankfile.core.testing import make_user
+from rankfile.demo.personas import make_user
 from rankfile.membership.tests.factories import make_member_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,7 @@
 import pytest
 
 from rankfile.core.errors import NotFound, PermissionRefused
-from rankfile.core.testing import give_role, make_user
+from rankfile.demo.personas import give_role, make_user
 from rankfile.membership.models import Membership
 from rankfile.membership.selectors import access_membership, membership_list_for
 from rankfile.membership.tests.factories import make_member_in, make_membership

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from rankfile.core.errors import PermissionRefused, Refusal
-from rankfile.core.testing import make_user
+from rankfile.demo.personas import make_user
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.payments import payment_instructions, payment_record

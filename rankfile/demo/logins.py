@@ -1,0 +1,95 @@
+"""The demo's three logins: staff, a branch secretary, and a member."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils import timezone
+
+from rankfile.accounts.models import Role, User
+from rankfile.branches.models import Body, Postcode, WardPlacement
+from rankfile.branches.selectors import organisation_get
+from rankfile.demo import PASSWORD, SEED
+from rankfile.demo.people import ALPHABET
+from rankfile.membership.models import Category, Membership, Payment, Rate, StatusChange
+
+if TYPE_CHECKING:
+    from rankfile.demo import DemoContext
+
+S = Membership.Status
+STAFF = "staff@demo.rankfile.org"
+SECRETARY = "secretary.chingford@demo.rankfile.org"
+MEMBER = "member@demo.rankfile.org"
+BRANCH = "WF-CHN"
+
+LOGINS = (
+    (STAFF, "membership staff for the whole organisation, and the admin at /admin/"),
+    (SECRETARY, "secretary of the Chingford branch (WF-CHN)"),
+    (MEMBER, "an active member in the Chingford branch"),
+)
+
+
+def is_loaded() -> bool:
+    return User.objects.filter(email__in=[e for e, _ in LOGINS]).count() == len(LOGINS)
+
+
+def load(ctx: DemoContext) -> None:
+    rng = random.Random(SEED + 1)
+    org = organisation_get()
+    branch = Body.objects.get(code=BRANCH)
+    since = timezone.localdate(ctx.now) - dt.timedelta(days=365)
+    if not User.objects.filter(email=STAFF).exists():
+        # A superuser too, so the admin shows everything to try.
+        staff = User.objects.create_user(STAFF, PASSWORD, first_name="Sam", last_name="Staff",
+                                         is_staff=True, is_superuser=True)
+        Role.objects.create(user=staff, kind=Role.Kind.STAFF, body=org, starts_on=since,
+                            note="Demo login")
+    if not User.objects.filter(email=SECRETARY).exists():
+        secretary = User.objects.create_user(SECRETARY, PASSWORD, first_name="Sue",
+                                             last_name="Secretary")
+        Role.objects.create(user=secretary, kind=Role.Kind.SECRETARY, body=branch,
+                            starts_on=since, note="Demo login")
+        _member(ctx, rng, secretary, branch, years=9)
+    if not User.objects.filter(email=MEMBER).exists():
+        member = User.objects.create_user(MEMBER, PASSWORD, first_name="Mo", last_name="Member")
+        _member(ctx, rng, member, branch, years=3)
+
+
+def _member(ctx: DemoContext, rng: random.Random, user: User, branch: Body, *,
+            years: int) -> Membership:
+    """An active member in ``branch`` since ``years`` ago, paid up, with its history."""
+    wards = WardPlacement.objects.on(timezone.localdate(ctx.now)).filter(branch=branch)
+    place = (Postcode.objects.filter(ward__in=wards.values("ward"))
+             .select_related("ward").order_by("postcode").first())
+    assert place is not None, "the demo geography is loaded first"
+    rate = Rate.objects.get(category__kind=Category.Kind.MEMBER, code="standard")
+    applied = ctx.now - dt.timedelta(days=365 * years)
+    joined = applied + dt.timedelta(minutes=12)
+
+    def ref(prefix: str) -> str:
+        return prefix + "".join(rng.choice(ALPHABET) for _ in range(8))
+
+    membership = Membership.objects.create(
+        reference=ref("RF-"), user=user, category=rate.category, rate=rate, status=S.ACTIVE,
+        first_name=user.first_name, last_name=user.last_name,
+        date_of_birth=dt.date(1980, 6, 1), address="1 Station Road", postcode=place.postcode,
+        ward=place.ward, branch=branch, constituency=branch.parent,
+        fee_pence=rate.amount_pence, applied_at=applied, joined_on=timezone.localdate(joined),
+        good_standing_since=timezone.localdate(joined), email_confirmed_at=joined,
+        consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=applied,
+    )
+    StatusChange.objects.bulk_create([
+        StatusChange(membership=membership, from_status="", to_status=S.APPLIED, at=applied,
+                     reason="Applied to join as a member"),
+        StatusChange(membership=membership, from_status=S.APPLIED, to_status=S.ACTIVE,
+                     at=joined, reason="First dues paid"),
+    ])
+    Payment.objects.create(
+        membership=membership, reference=ref("PAY-"), amount_pence=rate.amount_pence,
+        status=Payment.Status.PAID, method=Payment.Method.CARD, created_at=applied,
+        paid_at=joined, receipt_number=ref("RCP-"),
+    )
+    return membership

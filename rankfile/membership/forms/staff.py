@@ -1,0 +1,52 @@
+"""Forms of the staff payments and placements pages.
+
+They check shape only (lengths, dates, choices); the rules live in the
+services, whose refusals name these same fields.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from rankfile.branches.models import Ward
+from rankfile.membership.models import Payment
+from rankfile.membership.services.payments import OFFLINE_METHODS
+
+
+class PaymentSearchForm(forms.Form):
+    q = forms.CharField(label="Payment reference, name or e-mail address", max_length=100,
+                        required=False, widget=forms.TextInput(attrs={"type": "search"}))
+
+
+class PaymentRecordForm(forms.Form):
+    method = forms.ChoiceField(
+        label="Paid by", widget=forms.RadioSelect,
+        choices=[(m.value, m.label) for m in Payment.Method if m in OFFLINE_METHODS],
+        error_messages={"required": "Choose how it was paid."},
+    )
+    amount = forms.DecimalField(
+        label="Amount received (£)", min_value=Decimal("0.01"), max_value=Decimal("100000"),
+        max_digits=8, decimal_places=2,
+        error_messages={"invalid": "Enter the amount in pounds, like 25.00."},
+    )
+    note = forms.CharField(label="Note (optional)", max_length=300, required=False,
+                           help_text="For example, the cheque number.")
+
+    def amount_pence(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)
+
+
+class PlacementForm(forms.Form):
+    ward = forms.ModelChoiceField(
+        label="Ward", queryset=Ward.objects.select_related("constituency").order_by("name"),
+        empty_label="Choose the ward of their address",
+        error_messages={"required": "Choose the ward of their address."},
+        help_text="Find the address on the council's ward map if you are unsure.",
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["ward"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda w: f"{w.name} ({w.constituency.name})")

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from rankfile.membership.views import joining, staff
+
+app_name = "membership"
+urlpatterns = [
+    path("join/", joining.join_choose, name="join"),
+    path("join/done/<str:reference>/", joining.join_done, name="join_done"),
+    path("join/confirm/<str:token>/", joining.join_confirm, name="confirm"),
+    path("join/receipt/<str:reference>/", joining.receipt, name="receipt"),
+    path("join/<slug:category>/", joining.join_details, name="join_details"),
+    path("privacy/", joining.privacy, name="privacy"),
+    path("staff/payments/", staff.staff_payments, name="staff_payments"),
+    path("staff/placements/", staff.staff_placements, name="staff_placements"),
+    path("staff/placements/<str:reference>/", staff.staff_place, name="staff_place"),
+    path("staff/payments/<str:reference>/record/", staff.staff_payment_record,
+         name="staff_payment_record"),
+]

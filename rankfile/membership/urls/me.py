@@ -1,0 +1,15 @@
+"""A member's own pages (/me/) and officers' member lists (/officers/members/)."""
+
+from django.urls import path
+
+from rankfile.membership.views import me, officers
+
+app_name = "me"
+urlpatterns = [
+    path("me/", me.me, name="home"),
+    path("me/address/", me.address, name="address"),
+    path("me/resign/", me.resign, name="resign"),
+    path("officers/members/", officers.member_list, name="officers_members"),
+    path("officers/members/<str:reference>/", officers.member_detail,
+         name="officers_member"),
+]

@@ -1,0 +1,115 @@
+"""A member's own page: their memberships, a new address, resignation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rankfile.accounts.http import AuthenticatedHttpRequest
+from rankfile.accounts.roles import bodies_with_role
+from rankfile.core.errors import NotFound, Refusal
+from rankfile.membership.forms.me import AddressForm, ResignForm
+from rankfile.membership.models import Membership
+from rankfile.membership.selectors import (
+    OFFICER_KINDS,
+    access_own_membership,
+    membership_list_of,
+)
+from rankfile.membership.services.changes import membership_change_address, membership_resign
+from rankfile.membership.services.status import ENDED
+
+S = Membership.Status
+
+# What each status means for the member, in plain words.
+STATUS_WORDS = {
+    S.APPLIED: "We have your application. It becomes active when your payment arrives.",
+    S.ACTIVE: "You are a member in good standing.",
+    S.IN_ARREARS: "Your payments are behind. You are still in good standing while you catch up.",
+    S.LAPSED: "Your membership lapsed because payments stopped. Join again to come back.",
+    S.SUSPENDED: "Your membership is suspended. Membership staff have written to you about it.",
+    S.EXPELLED: "Your membership was ended by the organisation.",
+    S.RESIGNED: "You resigned. You are welcome to join again.",
+    S.EXPIRED: "Your application expired because it was never paid. You can join again.",
+}
+
+
+@login_required
+def me(request: AuthenticatedHttpRequest) -> HttpResponse:
+    memberships = list(membership_list_of(request.user))
+    for membership in memberships:
+        membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
+        membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
+    return render(request, "membership/me.html", {
+        "memberships": memberships,
+        "is_officer": bool(bodies_with_role(request.user, OFFICER_KINDS)),
+    })
+
+
+def _own_or_redirect(request: AuthenticatedHttpRequest) -> Membership | HttpResponse:
+    reference = request.POST.get("membership") or request.GET.get("membership")
+    try:
+        return access_own_membership(request.user, reference)
+    except NotFound as e:
+        messages.warning(request, e.message)
+        return redirect("me:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = _own_or_redirect(request)
+    if isinstance(membership, HttpResponse):
+        return membership
+    if request.method == "POST":
+        form = AddressForm(request.POST)
+        if form.is_valid():
+            try:
+                move = membership_change_address(
+                    membership=membership, by=request.user, **form.cleaned_data
+                )
+            except Refusal as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                if move is not None and move.to_branch is not None:
+                    messages.success(request, f"Address saved. You are now in the "
+                                              f"{move.to_branch.name} branch.")
+                elif move is not None:
+                    messages.success(request, "Address saved. Membership staff will place you "
+                                              "in a branch.")
+                else:
+                    messages.success(request, "Address saved.")
+                return redirect("me:home")
+        status = 400
+    else:
+        form = AddressForm(initial={"address": membership.address, "postcode": membership.postcode})
+        status = 200
+    return render(request, "membership/me_address.html",
+                  {"form": form, "membership": membership}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = _own_or_redirect(request)
+    if isinstance(membership, HttpResponse):
+        return membership
+    if request.method == "POST":
+        form = ResignForm(request.POST)
+        if form.is_valid():
+            try:
+                membership_resign(membership=membership, by=request.user,
+                                  reason=form.cleaned_data["reason"])
+            except Refusal as e:
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:
+                messages.success(request, "You have resigned. Thank you for being a member.")
+                return redirect("me:home")
+        status = 400
+    else:
+        form = ResignForm()
+        status = 200
+    return render(request, "membership/me_resign.html",
+                  {"form": form, "membership": membership}, status=status)

@@ -1,0 +1,126 @@
+"""Staff pages: recording offline payments and placing members by hand.
+
+Each view makes one service call and turns a Refusal into an error on the page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from rankfile.accounts.roles import is_national_staff
+from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.forms.staff import (
+    PaymentRecordForm,
+    PaymentSearchForm,
+    PlacementForm,
+)
+from rankfile.membership.models import Membership
+from rankfile.membership.services.changes import (
+    membership_list_awaiting_placement,
+    membership_place,
+)
+from rankfile.membership.services.payments import (
+    can_record_payments,
+    format_pence,
+    payment_get,
+    payment_list,
+    payment_record,
+)
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "membership/staff_payments_forbidden.html", status=403)
+
+
+def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, object] | None
+                         = None, status: int = 200) -> HttpResponse:
+    results = payment_list(query=query)
+    rows = [{"payment": p, "amount": format_pence(p.amount_pence),
+             "form": (forms or {}).get(p.pk) or PaymentRecordForm(
+                 prefix=p.reference, initial={"amount": f"{p.amount_pence / 100:.2f}"})}
+            for p in results]
+    search = PaymentSearchForm(initial={"q": query})
+    return render(request, "membership/staff_payments.html",
+                  {"search": search, "query": query, "rows": rows}, status=status)
+
+
+@require_GET
+@login_required
+def staff_payments(request: HttpRequest) -> HttpResponse:
+    if not can_record_payments(request.user):
+        return _forbidden(request)
+    search = PaymentSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    return _staff_payments_page(request, query=query)
+
+
+@require_POST
+@login_required
+def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
+    if not can_record_payments(request.user):
+        return _forbidden(request)
+    try:
+        payment = payment_get(reference)
+    except Refusal as e:
+        raise Http404(e.message) from None
+    form = PaymentRecordForm(request.POST, prefix=payment.reference)
+    if form.is_valid():
+        try:
+            payment = payment_record(payment=payment, method=form.cleaned_data["method"],
+                                     amount_pence=form.amount_pence(), recorded_by=request.user,
+                                     note=form.cleaned_data["note"])
+        except PermissionRefused:
+            return _forbidden(request)
+        except Refusal as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"Payment {payment.reference} recorded: receipt "
+                                      f"{payment.receipt_number}. The membership "
+                                      f"{payment.membership.reference} is now "
+                                      f"{payment.membership.get_status_display().lower()}.")
+            return redirect(reverse("membership:staff_payments") + f"?q={payment.reference}")
+    return _staff_payments_page(request, query=payment.reference, forms={payment.pk: form},
+                                status=400)
+
+
+def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
+                     status: int = 200) -> HttpResponse:
+    waiting = membership_list_awaiting_placement()
+    rows = [{"membership": m, "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference)}
+            for m in waiting]
+    return render(request, "membership/staff_placements.html", {"rows": rows}, status=status)
+
+
+@require_GET
+@login_required
+def staff_placements(request: HttpRequest) -> HttpResponse:
+    if not is_national_staff(request.user):
+        return _forbidden(request)
+    return _placements_page(request)
+
+
+@require_POST
+@login_required
+def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
+    if not is_national_staff(request.user):
+        return _forbidden(request)
+    membership = get_object_or_404(Membership, reference=reference)
+    form = PlacementForm(request.POST, prefix=membership.reference)
+    if form.is_valid():
+        try:
+            change = membership_place(membership=membership, ward=form.cleaned_data["ward"],
+                                      by=request.user)
+        except PermissionRefused:
+            return _forbidden(request)
+        except Refusal as e:
+            form.add_error(e.field if e.field in form.fields else None, e.message)
+        else:
+            messages.success(request, f"{membership.reference} ({membership.full_name}) is "
+                                      f"now in the {change.to_branch} branch.")
+            return redirect("membership:staff_placements")
+    return _placements_page(request, forms={membership.pk: form}, status=400)
