@@ -1,27 +1,68 @@
-"""Fixtures shared by every app's tests: the demo area and the personas.
+"""Fixtures shared by every app's tests: the clock, the demo area and the personas.
 
-See rankfile/core/testing.py for what each persona may do.
+See rankfile/demo/personas.py for what each persona may do.
+
+The clock: no test reads the real one. Every test runs with the clock moved
+(time-machine) to ``RANKFILE_TEST_NOW`` (default below) and ticking from there,
+so leases and polling still advance. CI runs the suite once more with
+``RANKFILE_TEST_NOW=2028-02-29T23:30:00+00:00``: 29 February, half an hour
+before midnight in London.
+
+Hypothesis: the ``ci`` profile (derandomised: the same examples every run) by
+default; ``make test-deep`` loads ``deep``, which explores.
 """
 
+import datetime as dt
 import os
 
 import pytest
+import time_machine
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # Playwright's sync API runs an event loop in the test thread; Django's
 # async-safety guard would otherwise refuse ORM calls from live-server tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+TEST_NOW = dt.datetime.fromisoformat(
+    os.environ.get("RANKFILE_TEST_NOW") or "2026-11-18T10:15:00+00:00")
+if TEST_NOW.tzinfo is None:
+    raise SystemExit("RANKFILE_TEST_NOW needs a UTC offset, e.g. 2028-02-29T23:30:00+00:00")
+
+hypothesis_settings.register_profile(
+    "ci", derandomize=True, max_examples=30, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+hypothesis_settings.register_profile(
+    "deep", max_examples=1000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing is not what the tests check: the fastest hasher cuts minutes off the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """Every test runs at ``TEST_NOW``, with the clock ticking from there."""
+    with time_machine.travel(TEST_NOW, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def area(db):
-    from rankfile.core.testing import make_area
+    from rankfile.demo.personas import make_area
 
     return make_area()
 
 
 @pytest.fixture
 def staff(area):
-    from rankfile.core.testing import give_role, make_user
+    from rankfile.demo.personas import give_role, make_user
 
     user = make_user("staff@example.org", first_name="Sam", last_name="Staff")
     give_role(user, "staff", area.organisation)
@@ -30,7 +71,7 @@ def staff(area):
 
 @pytest.fixture
 def secretary(area):
-    from rankfile.core.testing import give_role, make_user
+    from rankfile.demo.personas import give_role, make_user
 
     user = make_user("secretary@example.org", first_name="Sue", last_name="Secretary")
     give_role(user, "secretary", area.branch)
@@ -39,7 +80,7 @@ def secretary(area):
 
 @pytest.fixture
 def outsider(db):
-    from rankfile.core.testing import make_user
+    from rankfile.demo.personas import make_user
 
     return make_user("outsider@example.org")
 
