@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint unit browser-deps lock migrate worker serve clean bench-surge bench-count
+.PHONY: demo test test-deep lint unit browser-deps lock migrate worker serve clean bench-surge bench-count
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,16 @@ demo: migrate
 ## test: linters, then the whole suite (browser tests included)
 test: lint unit
 
+## lint: ruff, the architecture's import contracts (pyproject.toml), mypy
 lint: $(STAMP)
 	$(BIN)/ruff check rankfile bench tests conftest.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+
+## test-deep: the suite with Hypothesis exploring (many more, random examples)
+test-deep: $(STAMP) browser-deps
+	mkdir -p var
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 browser-deps:
 	@test -x $(CHROMIUM) || { \
