@@ -68,11 +68,16 @@ class Role(models.Model):
 
     class Kind(models.TextChoices):
         STAFF = "staff", "Membership staff"
+        # Reads what staff read (members' records, logs), changes nothing.
+        AUDITOR = "auditor", "Auditor (read-only staff)"
         SECRETARY = "secretary", "Secretary"
         CHAIR = "chair", "Chair"
         MODERATOR = "moderator", "Moderator"
         AUTHOR = "author", "Author"
         RETURNING_OFFICER = "returning_officer", "Returning officer"
+        # A candidate's agent or an observer: sees an election's conduct, never a
+        # ballot's contents before the close.
+        SCRUTINEER = "scrutineer", "Scrutineer"
         TELLER = "teller", "Teller"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")

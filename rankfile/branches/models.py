@@ -20,6 +20,8 @@ class Body(models.Model):
         REGION = "region", "Region"
         CONSTITUENCY = "constituency", "Constituency"
         BRANCH = "branch", "Branch"
+        # A grassroots group inside the organisation: its own members, who join it.
+        GROUP = "group", "Group"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)

@@ -136,6 +136,17 @@ class Membership(models.Model):
     union = models.ForeignKey(AffiliatedUnion, null=True, blank=True, on_delete=models.PROTECT,
                               db_index=False)
     union_number = models.CharField(max_length=40, blank=True)
+    # Set when the union's list confirmed the number (affiliated supporters only).
+    union_verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Vetting(models.TextChoices):
+        PENDING = "pending", "Awaiting vetting"
+        APPROVED = "approved", "Approved in vetting"
+        REJECTED = "rejected", "Rejected in vetting"
+
+    # The outcome of vetting (the decisions, with reasons, are kept apart).
+    # Electoral rolls read it: a supporter counts only once approved.
+    vetting = models.CharField(max_length=10, choices=Vetting.choices, default=Vetting.PENDING)
 
     fee_pence = models.PositiveIntegerField(default=0)
     applied_at = models.DateTimeField(db_index=True)
