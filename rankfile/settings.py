@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "rankfile.membership",
     "rankfile.discussion",
     "rankfile.api",
+    "rankfile.front",
     "rankfile.demo",
 ]
 
@@ -110,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rankfile.core.context_processors.site",
+                "rankfile.front.navigation.navigation",
             ],
         },
     }
@@ -229,6 +231,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "membership@rankfile.invalid")
+# Where people write to the membership office (pages and e-mails name it).
+MEMBERSHIP_OFFICE_EMAIL = os.environ.get("MEMBERSHIP_OFFICE_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Rate limits on public forms. Addresses listed here are exempt: the surge
 # benchmark sets RATELIMIT_EXEMPT_IPS=127.0.0.1 for its own loopback client.
@@ -238,6 +242,13 @@ RATELIMIT_EXEMPT_IPS = [
 ]
 # Behind a reverse proxy, the number of proxies that append to X-Forwarded-For.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+
+# The bank account joiners pay to by transfer, shown on the joining page, in the
+# confirmation e-mail and in the API's payment instructions. Left empty, they say
+# to ask the membership office for it (rankfile check refuses half of one).
+PAYMENT_BANK_ACCOUNT_NAME = os.environ.get("PAYMENT_BANK_ACCOUNT_NAME", "").strip()
+PAYMENT_BANK_SORT_CODE = os.environ.get("PAYMENT_BANK_SORT_CODE", "").strip()
+PAYMENT_BANK_ACCOUNT_NUMBER = os.environ.get("PAYMENT_BANK_ACCOUNT_NUMBER", "").strip()
 
 # Membership rules that operators tune.
 UNPAID_APPLICATION_EXPIRY_HOURS = envint("UNPAID_APPLICATION_EXPIRY_HOURS", 14 * 24)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("rankfile.membership.urls.stats")),
     path("", include("rankfile.membership.urls.me")),
     path("", include("rankfile.branches.urls")),
+    path("", include("rankfile.front.urls")),
     path("articles/", include("rankfile.discussion.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -49,6 +49,27 @@ def bodies_with_role(user: object, kinds: str | Iterable[str], *,
     return [r.body for r in roles.select_related("body")]
 
 
+def role_kinds(user: object, *, on: dt.date | None = None) -> set[str]:
+    """The kinds of role ``user`` holds anywhere on ``on``, in one query (for navigation)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(Role.objects.current(on or timezone.localdate()).filter(user=user)
+               .values_list("kind", flat=True).distinct())
+
+
+# The officers a branch page names publicly: by name and title, never by address.
+PUBLIC_OFFICER_KINDS = (Role.Kind.CHAIR, Role.Kind.SECRETARY)
+
+
+def officers_of(body: Body, *, on: dt.date | None = None) -> list[Role]:
+    """The roles held in ``body`` itself that the public sees (chair, secretary), with
+    their holders, chair first."""
+    order: dict[str, int] = {kind.value: n for n, kind in enumerate(PUBLIC_OFFICER_KINDS)}
+    roles = (Role.objects.current(on or timezone.localdate())
+             .filter(body=body, kind__in=PUBLIC_OFFICER_KINDS).select_related("user"))
+    return sorted(roles, key=lambda r: (order[r.kind], r.user.last_name, r.user.first_name))
+
+
 def bodies_within(roots: Iterable[Body]) -> set[int]:
     """Primary keys of ``roots`` and every body below them."""
     found: set[int] = set()

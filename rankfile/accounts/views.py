@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from rankfile.accounts.forms import ApiTokenForm
@@ -15,30 +16,38 @@ from rankfile.accounts.roles import bodies_with_role
 from rankfile.accounts.services import API_ROLE_KINDS, api_token_create, api_token_revoke
 from rankfile.core.errors import Refusal
 
+# The new token's secret waits here between the POST that made it and the page that
+# shows it once: a refresh of that page, or of the POST, makes no second token.
+NEW_SECRET_KEY = "accounts:new-api-token"
+
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
-    secret = None
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
+                _token, secret = api_token_create(user=request.user,
+                                                  name=form.cleaned_data["name"])
             except Refusal as e:
                 form.add_error("name" if e.field == "name" else None, e.message)
                 status = e.http_status
             else:
-                form = ApiTokenForm()
+                request.session[NEW_SECRET_KEY] = secret
+                return redirect("accounts:tokens")
         else:
             status = 400
-    return render(request, "accounts/tokens.html", {
+    response = render(request, "accounts/tokens.html", {
         "form": form,
-        "secret": secret,
+        "secret": request.session.pop(NEW_SECRET_KEY, None),
         "tokens": ApiToken.objects.filter(user=request.user),
         "may_create": bool(bodies_with_role(request.user, API_ROLE_KINDS)),
     }, status=status)
+    # The page may hold a secret: no cache keeps it, and Back does not show it again.
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @login_required

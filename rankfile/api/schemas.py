@@ -59,13 +59,30 @@ class JoinIn(Schema):
     )
 
 
+class BankOut(Schema):
+    account_name: str
+    sort_code: str = Field(examples=["12-34-56"])
+    account_number: str = Field(examples=["12345678"])
+
+
+class InstructionsOut(Schema):
+    """How to pay: the amount, the reference to quote, and where to pay."""
+
+    reference: str = Field(description="The payment reference to quote, e.g. PAY-…")
+    amount_pence: int
+    amount: str = Field(examples=["£25.00"])
+    pay_to: str = Field(description="Where to pay, in words")
+    bank: BankOut | None = Field(
+        description="The account to pay by bank transfer; null when the organisation has "
+        "not published it (then pay_to and instructions say to ask the membership office)")
+    instructions: str = Field(description="The whole instructions, in plain words")
+
+
 class PaymentOut(Schema):
     reference: str
     amount_pence: int
     status: str
-    instructions: dict[str, Any] = Field(
-        description="How to pay: the amount, the reference to quote, and where to pay."
-    )
+    instructions: InstructionsOut
 
 
 class JoinOut(Schema):

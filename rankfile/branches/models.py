@@ -32,6 +32,9 @@ class Body(models.Model):
     )
     valid_from = models.DateField(default=dt.date(2000, 1, 1))
     valid_to = models.DateField(null=True, blank=True)
+    # The body's own address (a branch's shared mailbox), shown on its public page;
+    # never an officer's personal address.
+    contact_email = models.EmailField("contact e-mail address", blank=True)
 
     class Meta:
         verbose_name_plural = "bodies"

@@ -6,5 +6,4 @@ app_name = "branches"
 urlpatterns = [
     path("branches/", views.index, name="index"),
     path("branches/find/", views.find, name="find"),
-    path("branches/<str:code>/", views.detail, name="detail"),
 ]

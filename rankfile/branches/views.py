@@ -1,44 +1,31 @@
-"""Public pages: the branches, one branch, and "find your branch" by postcode."""
+"""Public pages: the branches and "find your branch" by postcode.
+
+A branch's own page shows its officers and articles too, so it lives in ``front``.
+"""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from rankfile.branches.models import Body
 from rankfile.branches.postcodes import normalise_postcode
-from rankfile.branches.selectors import body_get, branch_list, place_postcode
-from rankfile.core.errors import NotFound
+from rankfile.branches.selectors import BranchSummary, branch_list, place_postcode
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    summaries = branch_list()
-    constituencies = [
+    return render(request, "branches/index.html", {"constituencies": _by_constituency()})
+
+
+def _by_constituency() -> list[tuple[Body, list[BranchSummary]]]:
+    return [
         (constituency, list(items))
-        for constituency, items in groupby(summaries, key=lambda s: s.constituency)
+        for constituency, items in groupby(branch_list(), key=lambda s: s.constituency)
     ]
-    return render(request, "branches/index.html", {"constituencies": constituencies})
-
-
-@require_GET
-def detail(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        branch = body_get(code)
-    except NotFound as e:
-        raise Http404(e.message) from None
-    if branch.kind != Body.Kind.BRANCH:
-        raise Http404("Not a branch.")
-    summary = branch_list(constituency=branch.parent)
-    mine = next(s for s in summary if s.branch.pk == branch.pk)
-    neighbours = [s.branch for s in summary if s.branch.pk != branch.pk]
-    return render(request, "branches/detail.html", {
-        "branch": branch, "constituency": branch.parent, "wards": mine.wards,
-        "neighbours": neighbours,
-    })
 
 
 @require_GET
@@ -56,9 +43,11 @@ def find(request: HttpRequest) -> HttpResponse:
             placement = place_postcode(raw)
             if placement is None:
                 context["error"] = (
-                    f"{normalise_postcode(raw)} is not in our list of postcodes. Check it, or "
-                    "see all branches below."
+                    f"{normalise_postcode(raw)} is not in our list of postcodes: our branches "
+                    "cover only the areas listed below. Check the postcode, or find your "
+                    "branch in the list."
                 )
+                context["constituencies"] = _by_constituency()
                 status = 404
             else:
                 context["placement"] = placement

@@ -1,9 +1,4 @@
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

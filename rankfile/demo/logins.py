@@ -53,6 +53,9 @@ def load(ctx: DemoContext) -> None:
         Role.objects.create(user=secretary, kind=Role.Kind.SECRETARY, body=branch,
                             starts_on=since, note="Demo login")
         _member(ctx, rng, secretary, branch, years=9)
+    # The branch's own mailbox, shown on its page.
+    Body.objects.filter(pk=branch.pk, contact_email="").update(
+        contact_email="chingford.branch@demo.rankfile.org")
     if not User.objects.filter(email=MEMBER).exists():
         member = User.objects.create_user(MEMBER, PASSWORD, first_name="Mo", last_name="Member")
         _member(ctx, rng, member, branch, years=3)

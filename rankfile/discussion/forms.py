@@ -78,38 +78,45 @@ class EraseRequestForm(forms.Form):
 
 
 class ArticleForm(forms.Form):
-    body = forms.ModelChoiceField(queryset=Body.objects.none(),
-                                  label="Branch or constituency it belongs to")
-    title = forms.CharField(max_length=200)
+    body = forms.ModelChoiceField(
+        queryset=Body.objects.none(), label="Branch or constituency it belongs to",
+        error_messages={"required": "Choose the branch or constituency it belongs to."})
+    title = forms.CharField(max_length=200, error_messages={"required": "Give the article a title."})
     standfirst = forms.CharField(max_length=400, widget=forms.Textarea(attrs={"rows": 2}),
+                                 error_messages={"required": "Write the standfirst: a sentence "
+                                                             "or two under the title."},
                                  help_text="One or two sentences shown under the title "
                                            "and in link previews.")
     markdown = forms.CharField(label="Text", max_length=100_000,
                                widget=forms.Textarea(attrs={"rows": 16}),
+                               error_messages={"required": "Write the article's text."},
                                help_text="Markdown: **bold**, *italic*, [link](https://…), "
                                          "## heading, - list.")
-    tags = forms.CharField(required=False, max_length=500,
+    tags = forms.CharField(required=False, max_length=500, label="Tags (optional)",
                            help_text="Separated by commas, e.g. joining, leadership election")
     other_authors = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         label="Other authors (optional)",
         help_text="One per line: name, then a comma and their branch or constituency.")
     visibility = forms.ChoiceField(choices=Article.Visibility.choices,
-                                   label="Who may read it")
+                                   label="Who may read it",
+                                   error_messages={"required": "Choose who may read it."})
     comment_policy = forms.ChoiceField(
         choices=(("", "As the branch or constituency decides"), *CommentPolicy.choices),
         required=False, label="Comments")
-    image = forms.FileField(required=False, help_text="JPEG, PNG, GIF or WebP, up to 5 MB.")
+    image = forms.FileField(required=False, label="Image (optional)",
+                            help_text="JPEG, PNG, GIF or WebP, up to 5 MB.")
     image_alt = forms.CharField(required=False, max_length=300,
                                 label="Image description (alt text)",
                                 help_text="Required with an image: what it shows.")
-    image_caption = forms.CharField(required=False, max_length=300, label="Caption")
-    image_credit = forms.CharField(required=False, max_length=200, label="Credit")
+    image_caption = forms.CharField(required=False, max_length=300, label="Caption (optional)")
+    image_credit = forms.CharField(required=False, max_length=200, label="Credit (optional)")
     link_kind = forms.ChoiceField(
         required=False, label="Linked meeting or election",
         choices=(("", "None"), *Article.LinkKind.choices))
-    link_url = forms.CharField(required=False, max_length=500, label="Its address")
-    link_label = forms.CharField(required=False, max_length=200, label="Link text")
+    link_url = forms.CharField(required=False, max_length=500, label="Its address",
+                               help_text="Required with a linked meeting or election.")
+    link_label = forms.CharField(required=False, max_length=200, label="Link text (optional)")
 
     def __init__(self, *args: object, bodies: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -195,6 +195,12 @@ class StatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.membership_id}: {self.from_status or '—'} → {self.to_status}"
 
+    def get_from_status_display(self) -> str:
+        """The earlier status in words ("" for the first row)."""
+        if self.from_status in Membership.Status.values:
+            return str(Membership.Status(self.from_status).label)
+        return self.from_status
+
 
 class BranchChange(models.Model):
     """A move between branches (address change or boundary change), kept as history."""

@@ -13,7 +13,7 @@ from rankfile.accounts.models import Role
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, PermissionRefused
-from rankfile.membership.models import Membership
+from rankfile.membership.models import BranchChange, Membership, StatusChange
 
 OFFICER_KINDS = (Role.Kind.STAFF, Role.Kind.SECRETARY)
 
@@ -137,3 +137,13 @@ def access_own_membership(user: object, reference: str | None = None) -> Members
     if found is None:
         raise NotFound("You have no current membership.", code="no_membership")
     return found
+
+
+def membership_history(membership: Membership) -> list[StatusChange | BranchChange]:
+    """The status changes and branch moves of ``membership`` in one list, oldest first.
+
+    Uses the rows ``membership_list_of`` prefetched, so it costs no query there.
+    """
+    events: list[StatusChange | BranchChange] = [*membership.history.all(),
+                                                 *membership.branch_history.all()]
+    return sorted(events, key=lambda e: (e.at, isinstance(e, BranchChange), e.pk))

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from rankfile.membership.models import Category, Membership, Payment
+from rankfile.membership.models import BranchChange, Category, Membership, Payment, StatusChange
 
 
 def _send(subject: str, template: str, context: dict[str, object], to: str) -> None:
@@ -69,6 +69,38 @@ def send_receipt(*, payment_id: int) -> None:
         "amount": format_pence(payment.amount_pence),
         "link": settings.SITE_URL + reverse("membership:receipt", args=[payment.reference]),
     }, payment.membership.user.email)
+
+
+@task()
+def send_resignation_confirmation(*, status_change_id: int) -> None:
+    """E-mail a member that their resignation is recorded, whoever recorded it.
+
+    By the resignation's history row, so a second run sends the same e-mail about
+    the same resignation, never one about a later change.
+    """
+    change = StatusChange.objects.select_related("membership__user", "membership__category").get(
+        pk=status_change_id)
+    membership = change.membership
+    _send("your resignation", "emails/resignation.txt", {
+        "membership": membership,
+        "change": change,
+        "by_member": change.by_id == membership.user_id,
+        "join_link": settings.SITE_URL + reverse("membership:join"),
+    }, membership.user.email)
+
+
+@task()
+def send_placement_declined(*, branch_change_id: int) -> None:
+    """Tell someone that no branch of ours covers their postcode, and what that means."""
+    change = BranchChange.objects.select_related("membership__user", "membership__category").get(
+        pk=branch_change_id)
+    membership = change.membership
+    _send("your local branch", "emails/placement_declined.txt", {
+        "membership": membership,
+        "postcode": change.to_postcode,
+        "branches_link": settings.SITE_URL + reverse("branches:index"),
+        "office": settings.MEMBERSHIP_OFFICE_EMAIL,
+    }, membership.user.email)
 
 
 @task()

@@ -115,14 +115,28 @@ def test_it_refuses_to_revoke_someone_elses_token(staff, secretary):
 def test_it_shows_a_new_secret_once_on_the_tokens_page(client, staff):
     client.force_login(staff)
 
-    r = client.post("/account/tokens/", {"name": "Export script"})
+    r = client.post("/account/tokens/", {"name": "Export script"}, follow=True)
     token = ApiToken.objects.get()
     again = client.get("/account/tokens/").content.decode()
 
-    assert 200 == r.status_code
+    assert [("/account/tokens/", 302)] == r.redirect_chain
     assert "Copy your new token now" in r.content.decode()
+    assert token.prefix in r.content.decode()
+    assert "no-store" in r["Cache-Control"]
     assert "Export script" in again and token.prefix in again
     assert "Copy your new token now" not in again
+
+
+def test_it_makes_no_second_token_when_the_page_is_refreshed(client, staff):
+    """The POST answers with a redirect, so a refresh repeats the GET, not the POST."""
+    client.force_login(staff)
+
+    created = client.post("/account/tokens/", {"name": "Export script"})
+    client.get(created["Location"])
+    client.get(created["Location"])
+
+    assert 302 == created.status_code
+    assert 1 == ApiToken.objects.count()
 
 
 def test_it_shows_a_missing_name_next_to_the_field(client, staff):

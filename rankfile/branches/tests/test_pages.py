@@ -1,6 +1,3 @@
-import pytest
-
-
 def test_it_lists_constituencies_with_their_branches_and_wards(client, area):
     response = client.get("/branches/")
 
@@ -9,21 +6,6 @@ def test_it_lists_constituencies_with_their_branches_and_wards(client, area):
     assert "Chingford and Woodford Green" in page
     assert 'href="/branches/WF-CHN/"' in page
     assert "Hale End and Highams Park" in page
-
-
-def test_it_shows_a_branch_with_its_wards_and_constituency(client, area):
-    response = client.get("/branches/WF-CHN/")
-
-    assert 200 == response.status_code
-    page = response.content.decode()
-    assert "Chingford branch" in page
-    assert "Chingford Green" in page
-    assert 'href="/branches/WF-HPH/"' in page
-
-
-@pytest.mark.parametrize("code", ["WF-NOPE", "E14000634", "ORG"])
-def test_it_answers_404_for_anything_but_a_branch(client, area, code):
-    assert 404 == client.get(f"/branches/{code}/").status_code
 
 
 def test_it_finds_the_branch_of_a_postcode(client, area):
@@ -44,6 +26,13 @@ def test_it_explains_a_bad_or_unknown_postcode(client, area):
     assert 'aria-invalid="true"' in bad.content.decode()
     assert 404 == unknown.status_code
     assert "E4 0ZZ is not in our list" in unknown.content.decode()
+
+
+def test_it_lists_the_branches_it_promises_for_an_unknown_postcode(client, area):
+    page = client.get("/branches/find/", {"postcode": "SW1A 1AA"}).content.decode()
+
+    assert "find your branch in the list" in page
+    assert 'href="/branches/WF-CHN/"' in page and 'href="/branches/WF-HPH/"' in page
 
 
 def test_the_find_page_without_a_postcode_shows_the_form(client, db):

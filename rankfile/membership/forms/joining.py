@@ -11,6 +11,7 @@ import secrets
 from django import forms
 from django.conf import settings
 
+from rankfile.core.errors import Refusal
 from rankfile.membership.services.joining import CategoryOffer, JoinData, affiliated_unions
 from rankfile.membership.services.payments import format_pence
 
@@ -22,21 +23,33 @@ def new_form_token() -> str:
 class JoinForm(forms.Form):
     """Details of a joiner, for one category (rates for members, union for affiliated)."""
 
-    first_name = forms.CharField(label="First name", max_length=100,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label="Last name", max_length=100,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label="First name", max_length=100,
+        error_messages={"required": "Enter your first name.",
+                        "max_length": "Your first name must be 100 characters or fewer."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(
+        label="Last name", max_length=100,
+        error_messages={"required": "Enter your last name.",
+                        "max_length": "Your last name must be 100 characters or fewer."},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     email = forms.EmailField(
         label="E-mail address", max_length=254,
         help_text="We will send a link to this address to confirm it.",
+        error_messages={"required": "Enter your e-mail address.",
+                        "invalid": "Enter an e-mail address like name@example.org."},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
+    # A text box, not type=date: browsers show a date box in their own order
+    # (mm/dd/yyyy in many), which would contradict the hint.
     date_of_birth = forms.DateField(
-        label="Date of birth", help_text="For example, 17/05/1980.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%d-%m-%Y"],
-        error_messages={"invalid": "Enter your date of birth as a date, like 17/05/1980."},
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"},
-                               format="%Y-%m-%d"),
+        label="Date of birth", help_text="Day, month and year, for example 17/05/1980.",
+        input_formats=["%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
+        error_messages={"required": "Enter your date of birth.",
+                        "invalid": "Enter your date of birth as day/month/year, like "
+                                   "17/05/1980."},
+        widget=forms.DateInput(attrs={"autocomplete": "bday", "inputmode": "numeric",
+                                      "class": "short"}, format="%d/%m/%Y"),
     )
     address = forms.CharField(
         label="Address (optional)", max_length=300, required=False,
@@ -45,7 +58,8 @@ class JoinForm(forms.Form):
     )
     postcode = forms.CharField(
         label="Postcode", max_length=10,
-        error_messages={"max_length": "Enter a UK postcode, like E17 0AB."},
+        error_messages={"required": "Enter your postcode.",
+                        "max_length": "Enter a UK postcode, like E17 0AB."},
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "autocapitalize":
                                       "characters", "class": "short"}),
     )
@@ -87,15 +101,28 @@ class JoinForm(forms.Form):
                 error_messages={"required": "Choose your trade union from the list."},
             )
             self.fields["union_number"] = forms.CharField(
-                label="Your membership number with the union", max_length=40)
+                label="Your membership number with the union", max_length=40,
+                error_messages={"required": "Enter your membership number with the union."})
         self.order_fields(self.field_order)
 
     def join_data(self) -> JoinData:
-        c = self.cleaned_data
+        """The application, from fields the form found well shaped (blank for the others)."""
+        c = {**{name: None for name in self.fields}, **getattr(self, "cleaned_data", {})}
         return JoinData(
             category=self.offer.kind, first_name=c["first_name"], last_name=c["last_name"],
             email=c["email"], postcode=c["postcode"], date_of_birth=c["date_of_birth"],
-            consent=c["consent"], rate=c.get("rate"), union=c.get("union"),
-            union_number=c.get("union_number"), address=c.get("address", ""),
-            postcode_missing=c.get("postcode_missing", False),
+            consent=c["consent"] is True, rate=c.get("rate"), union=c.get("union"),
+            union_number=c.get("union_number"), address=c.get("address") or "",
+            postcode_missing=c.get("postcode_missing") is True,
         )
+
+    def add_refusals(self, refusals: list[Refusal]) -> None:
+        """Show the service's refusals next to their fields, except where the form
+        already found a problem with the field's shape (one message per field)."""
+        for refusal in refusals:
+            field = refusal.field if refusal.field in self.fields else None
+            if field is not None and field in self.errors:
+                continue
+            if field is None and refusal.message in self.non_field_errors():
+                continue
+            self.add_error(field, refusal.message)

@@ -12,6 +12,7 @@ from django import forms
 
 from rankfile.branches.models import Ward
 from rankfile.membership.models import Payment
+from rankfile.membership.services.changes import DECLINE_REASON_MAX_LENGTH
 from rankfile.membership.services.payments import OFFLINE_METHODS
 
 
@@ -50,3 +51,12 @@ class PlacementForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["ward"].label_from_instance = (  # type: ignore[attr-defined]
             lambda w: f"{w.name} ({w.constituency.name})")
+
+
+class PlacementDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label="Why no branch covers it", max_length=DECLINE_REASON_MAX_LENGTH,
+        help_text="For example, “Postcode is in Glasgow”. They are e-mailed that they have "
+                  "no local branch; the reason is kept in their history.",
+        error_messages={"required": "Say why no branch covers this address."},
+    )

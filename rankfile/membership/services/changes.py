@@ -120,7 +120,8 @@ def membership_change_address(*, membership: Membership, address: str, postcode:
 
 
 def membership_resign(*, membership: Membership, by: object, reason: str = "") -> StatusChange:
-    """End ``membership`` by resignation, with the member's reason if they gave one.
+    """End ``membership`` by resignation, with the member's reason if they gave one, and
+    e-mail the member to confirm it (a job enqueued in the same transaction).
 
     Returns:
         The ``StatusChange`` recording the resignation.
@@ -141,12 +142,15 @@ def membership_resign(*, membership: Membership, by: object, reason: str = "") -
     recorded = "Resigned" + (" by the member" if is_member else " on the member's behalf")
     if reason:
         recorded += f": {reason}"
+    from rankfile.membership.tasks import send_resignation_confirmation
+
     with transaction.atomic():
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         _check_not_ended(current)
         change = membership_set_status(
             membership=current, status=Membership.Status.RESIGNED, reason=recorded, by=by,
         )
+        send_resignation_confirmation.enqueue(status_change_id=change.pk)
     for name in ("status", "ended_on", "good_standing_since", "expires_at"):
         setattr(membership, name, getattr(current, name))
     return change
@@ -190,6 +194,55 @@ def membership_place(*, membership: Membership, ward: Ward, by: object,
         locked.constituency = ward.constituency
         locked.needs_placement = False
         locked.save(update_fields=["ward", "branch", "constituency", "needs_placement"])
+    membership.refresh_from_db()
+    return change
+
+
+DECLINE_REASON_MAX_LENGTH = 200
+
+
+def membership_decline_placement(*, membership: Membership, reason: str, by: object,
+                                 now: dt.datetime | None = None) -> BranchChange:
+    """Take off the placement queue a membership whose postcode no branch of ours covers.
+
+    The membership goes on without a branch (its other rights are unchanged); the
+    decision and its reason are kept as a ``BranchChange`` from no branch to no
+    branch, and the person is e-mailed what it means (a job in the same
+    transaction). A later change of address places them as usual.
+
+    Raises:
+        PermissionRefused: ``by`` is not national membership staff.
+        Refusal: no reason given, or the membership is not waiting to be placed, or
+            has ended. Nothing is changed.
+    """
+    if not is_national_staff(by):
+        raise PermissionRefused("Only membership staff can decide on placements.",
+                                code="not_staff")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refusal("Say why no branch covers this address, for example “Postcode is in "
+                      "Glasgow”.", code="reason_required", field="reason")
+    if len(reason) > DECLINE_REASON_MAX_LENGTH:
+        raise Refusal(f"Shorten the reason to {DECLINE_REASON_MAX_LENGTH} characters or fewer.",
+                      code="reason_too_long", field="reason")
+    from rankfile.membership.tasks import send_placement_declined
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        _check_not_ended(locked)
+        if not locked.needs_placement:
+            raise Refusal(f"{locked.reference} is no longer waiting to be placed.",
+                          code="not_awaiting_placement")
+        change = BranchChange.objects.create(
+            membership=locked, from_branch=locked.branch, to_branch=None,
+            from_postcode=locked.postcode, to_postcode=locked.postcode, at=now,
+            by=by if getattr(by, "pk", None) else None,
+            reason=f"Not placed in a branch: no branch covers {locked.postcode} ({reason})",
+        )
+        locked.needs_placement = False
+        locked.save(update_fields=["needs_placement"])
+        send_placement_declined.enqueue(branch_change_id=change.pk)
     membership.refresh_from_db()
     return change
 

@@ -26,7 +26,9 @@ import json
 import secrets
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
@@ -64,6 +66,7 @@ __all__ = [
     "JoinResult",
     "confirmation_token",
     "joining_offers",
+    "joining_refusals",
     "membership_apply",
     "membership_confirm_email",
     "payment_instructions",
@@ -72,6 +75,7 @@ __all__ = [
 
 S = Membership.Status
 K = Category.Kind
+T = TypeVar("T")
 
 # Categories, rates, windows and unions change rarely; a sign-up surge reads them
 # hundreds of times a second. Window opening and closing is worked out from the
@@ -327,40 +331,45 @@ class _Checked:
     fee_pence: int
 
 
-def _check(data: JoinData, now: dt.datetime) -> _Checked:
-    """Every rule, in the order of the form. Reads only; raises the first Refusal."""
-    offers = _offers()
-    offer = offers.by_kind.get(data.category or "")
-    if offer is None:
-        raise Refusal("Choose how you want to join: as a member, an affiliated supporter or a "
-                      "registered supporter.", code="unknown_category", field="category")
-    window = offer.open_window(now)
-    if offer.category.needs_window and window is None:
-        raise Refusal(offer.closed_message(now), code="window_closed", field="category")
+class _Gather:
+    """Runs an application's checks: stops at the first refusal, or with ``every``
+    keeps each one and goes on (a failed check then gives None)."""
 
-    rate = union = None
-    union_number = ""
-    if offer.kind == K.MEMBER:
-        rate = next((r for r in offer.rates if r.code == data.rate), None)
-        if rate is None:
-            raise Refusal("Choose the rate you will pay.", code="unknown_rate", field="rate")
-    if offer.kind == K.AFFILIATED_SUPPORTER:
-        union = offers.unions.get(data.union or "")
-        if union is None:
-            raise Refusal("Choose your trade union from the list.", code="unknown_union",
-                          field="union")
-        union_number = _clean_text(data.union_number, field="union_number",
-                                   label=f"membership number with {union.name}", max_length=40)
+    def __init__(self, every: list[Refusal] | None) -> None:
+        self.every = every
 
-    first_name = _clean_text(data.first_name, field="first_name", label="first name",
-                             max_length=100)
-    last_name = _clean_text(data.last_name, field="last_name", label="last name", max_length=100)
-    email = _clean_email(data.email)
-    today = timezone.localdate(now)
-    _check_age(offer, data.date_of_birth, today)
+    def __call__(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return check(*args, **kwargs)
+        except Refusal as refusal:
+            if self.every is None:
+                raise
+            self.every.append(refusal)
+            return None
 
-    address = _clean_text(data.address, field="address", label="address", max_length=300,
-                          required=False)
+
+def _check_rate(offer: CategoryOffer, data: JoinData) -> Rate | None:
+    if offer.kind != K.MEMBER:
+        return None
+    rate = next((r for r in offer.rates if r.code == data.rate), None)
+    if rate is None:
+        raise Refusal("Choose the rate you will pay.", code="unknown_rate", field="rate")
+    return rate
+
+
+def _check_union(offers: _Offers, offer: CategoryOffer, data: JoinData
+                 ) -> tuple[AffiliatedUnion | None, str]:
+    if offer.kind != K.AFFILIATED_SUPPORTER:
+        return None, ""
+    union = offers.unions.get(data.union or "")
+    if union is None:
+        raise Refusal("Choose your trade union from the list.", code="unknown_union",
+                      field="union")
+    return union, _clean_text(data.union_number, field="union_number",
+                              label=f"membership number with {union.name}", max_length=40)
+
+
+def _check_postcode(data: JoinData, today: dt.date) -> tuple[str, object]:
     postcode = normalise_postcode(data.postcode or "")
     if postcode is None:
         if not (data.postcode or "").strip():
@@ -374,16 +383,65 @@ def _check(data: JoinData, now: dt.datetime) -> _Checked:
             "‘My postcode is missing from your list’ and staff will place you by hand.",
             code="unknown_postcode", field="postcode",
         )
+    return postcode, placement
 
+
+def _check_consent(data: JoinData) -> None:
     if data.consent is not True:
         raise Refusal("To join, tick the box to agree that we may hold your political opinion "
                       "as the privacy notice says.", code="consent_required", field="consent")
 
+
+def _check(data: JoinData, now: dt.datetime, every: list[Refusal] | None = None
+           ) -> _Checked | None:
+    """Every rule, in the order of the form. Reads only.
+
+    Raises the first Refusal; or, given a list ``every``, adds each refusal to it
+    (one per field) and returns None if there was any.
+    """
+    offers = _offers()
+    offer = offers.by_kind.get(data.category or "")
+    if offer is None:
+        raise Refusal("Choose how you want to join: as a member, an affiliated supporter or a "
+                      "registered supporter.", code="unknown_category", field="category")
+    window = offer.open_window(now)
+    if offer.category.needs_window and window is None:
+        raise Refusal(offer.closed_message(now), code="window_closed", field="category")
+
+    check = _Gather(every)
+    rate = check(_check_rate, offer, data)
+    union, union_number = check(_check_union, offers, offer, data) or (None, "")
+    first_name = check(_clean_text, data.first_name, field="first_name", label="first name",
+                       max_length=100)
+    last_name = check(_clean_text, data.last_name, field="last_name", label="last name",
+                      max_length=100)
+    email = check(_clean_email, data.email)
+    today = timezone.localdate(now)
+    check(_check_age, offer, data.date_of_birth, today)
+    address = check(_clean_text, data.address, field="address", label="address",
+                    max_length=300, required=False)
+    postcode, placement = check(_check_postcode, data, today) or ("", None)
+    check(_check_consent, data)
+    if every:
+        return None
+    assert first_name is not None and last_name is not None and email is not None
     return _Checked(
         offer=offer, window=window, rate=rate, union=union, union_number=union_number,
-        first_name=first_name, last_name=last_name, email=email, address=address,
+        first_name=first_name, last_name=last_name, email=email, address=address or "",
         postcode=postcode, placement=placement, fee_pence=offer.fee_pence(now, rate),
     )
+
+
+def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[Refusal]:
+    """Every refusal ``data`` meets, in the order of the form (at most one per field), so
+    that a form can show them all at once. Reads only; ``membership_apply`` raises the
+    first of them."""
+    found: list[Refusal] = []
+    try:
+        _check(data, now or timezone.now(), every=found)
+    except Refusal as refusal:  # the category or its window: nothing else can be checked
+        return [refusal]
+    return found
 
 
 # -- applying -------------------------------------------------------------------------------
@@ -535,6 +593,7 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
     # is either looked up.
     try:
         checked = _check(data, now)
+        assert checked is not None
     except Refusal:
         earlier = _by_key(key)
         if earlier is not None:  # a retry after the window closed still gets its answer

@@ -10,6 +10,7 @@ plugs in here.)
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
@@ -38,6 +39,35 @@ class PaymentProvider(Protocol):
     def instructions(self, payment: Payment) -> dict[str, object]: ...
 
 
+@dataclass(frozen=True)
+class BankAccount:
+    """Where to pay by bank transfer (``settings.PAYMENT_BANK_*``)."""
+
+    account_name: str
+    sort_code: str  # "12-34-56"
+    account_number: str  # eight digits
+
+    def as_dict(self) -> dict[str, str]:
+        return {"account_name": self.account_name, "sort_code": self.sort_code,
+                "account_number": self.account_number}
+
+
+def bank_account() -> BankAccount | None:
+    """The organisation's bank account from the settings, or None if it is not set.
+
+    The system check ``membership.E001`` refuses a half-set or misshapen one, so
+    a set account here is complete.
+    """
+    name = settings.PAYMENT_BANK_ACCOUNT_NAME
+    sort_code = "".join(c for c in settings.PAYMENT_BANK_SORT_CODE if c.isdigit())
+    number = "".join(c for c in settings.PAYMENT_BANK_ACCOUNT_NUMBER if c.isdigit())
+    if not (name and sort_code and number):
+        return None
+    return BankAccount(account_name=name,
+                       sort_code=f"{sort_code[:2]}-{sort_code[2:4]}-{sort_code[4:]}",
+                       account_number=number)
+
+
 class OfflineProvider:
     """Pay by bank transfer, cheque or cash, quoting the payment reference."""
 
@@ -45,21 +75,29 @@ class OfflineProvider:
 
     def instructions(self, payment: Payment) -> dict[str, object]:
         amount = format_pence(payment.amount_pence)
-        pay_to = getattr(settings, "OFFLINE_PAYMENT_PAY_TO", "") or (
-            f"{settings.ORGANISATION_NAME} membership account"
-        )
+        bank = bank_account()
+        office = settings.MEMBERSHIP_OFFICE_EMAIL
         hours = settings.UNPAID_APPLICATION_EXPIRY_HOURS
         keep = f"{hours // 24} days" if hours % 24 == 0 and hours >= 48 else f"{hours} hours"
+        if bank is not None:
+            pay_to = (f"{bank.account_name}, sort code {bank.sort_code}, "
+                      f"account number {bank.account_number}")
+            how = (f"Pay {amount} by bank transfer to {pay_to}, or by cheque or cash to "
+                   f"membership staff, quoting the reference {payment.reference}.")
+        else:
+            pay_to = f"ask the membership office ({office}) for the bank details"
+            how = (f"To pay {amount} by bank transfer, ask the membership office ({office}) "
+                   "for the bank details; or pay by cheque or cash to membership staff. "
+                   f"Quote the reference {payment.reference}.")
         return {
             "reference": payment.reference,
             "amount_pence": payment.amount_pence,
             "amount": amount,
             "pay_to": pay_to,
+            "bank": bank.as_dict() if bank is not None else None,
             "instructions": (
-                f"Pay {amount} to {pay_to} by bank transfer, or by cheque or cash to "
-                f"membership staff, quoting the reference {payment.reference}. "
-                f"Your membership starts when your payment is recorded; we keep your "
-                f"application for {keep}, then it expires."
+                f"{how} Your membership starts when your payment is recorded; we keep "
+                f"your application for {keep}, then it expires."
             ),
         }
 
@@ -69,6 +107,8 @@ PROVIDERS: dict[str, PaymentProvider] = {"offline": OfflineProvider()}
 
 def payment_instructions(payment: Payment) -> dict[str, object]:
     """How to pay ``payment``: ``reference``, ``amount_pence``, ``amount``, ``pay_to``,
+    ``bank`` (``account_name``, ``sort_code``, ``account_number``, or None when the
+    account is not set: then ``pay_to`` says to ask the membership office) and
     ``instructions`` (plain text). Reads nothing from the database."""
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -221,3 +222,19 @@ def test_it_rate_limits_the_confirmation_form(client, db):
     response = client.post("/join/confirm/nonsense/")
 
     assert 429 == response.status_code
+
+
+def test_it_shows_the_confirmation_page_to_a_visitor_who_is_not_logged_in(client, offers):
+    """The joiner's login is not the visitor's: the header offers "Log in", not "Log out"."""
+    url = "/join/registered_supporter/"
+    client.post(url, details(form_token=form_token(client, url)))
+    run_tasks()
+    link = re.search(r"http://\S+/join/confirm/\S+/", mail.outbox[0].body).group(0)
+    fresh = Client()
+
+    page = fresh.get(link.split("8000", 1)[1]).content.decode()
+
+    header = page.split("</header>")[0]
+    assert "Log in" in header
+    assert "Log out" not in header and "My membership" not in header
+    assert "ada@example.org" in page

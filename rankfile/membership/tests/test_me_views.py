@@ -2,6 +2,7 @@ import pytest
 
 from rankfile.membership.models import BranchChange, Membership
 from rankfile.membership.tests.factories import make_member_in, make_payment
+from rankfile.membership.tests.join_helpers import run_tasks
 
 S = Membership.Status
 
@@ -121,11 +122,54 @@ def test_it_resigns_with_the_reason_given(logged_in, member):
     assert "Resigned by the member: Moving" == member.history.last().reason
 
 
-def test_it_refuses_to_resign_twice(logged_in, member):
+def test_it_answers_a_second_resignation_with_what_happened_not_the_form(logged_in, member):
+    """A double click, a refresh or an old tab: the member is told it is done."""
     logged_in.post("/me/resign/", {"membership": member.reference})
 
-    r = logged_in.post("/me/resign/", {"membership": member.reference})
+    again = logged_in.post("/me/resign/", {"membership": member.reference}, follow=True)
+    form = logged_in.get(f"/me/resign/?membership={member.reference}", follow=True)
 
-    assert 400 == r.status_code
-    assert "has ended" in r.content.decode()
+    for r in (again, form):
+        assert [("/me/", 302)] == r.redirect_chain
+        assert f"Membership {member.reference} has already ended (resigned on " in (
+            r.content.decode())
+        assert "Resign my membership" not in r.content.decode()
     assert 2 == member.history.count()
+
+
+def test_it_e_mails_the_member_to_confirm_the_resignation(logged_in, member, mailoutbox):
+    logged_in.post("/me/resign/", {"membership": member.reference, "reason": "Moving"})
+    run_tasks()
+
+    (mail,) = mailoutbox
+    assert [member.user.email] == mail.to
+    assert "your resignation" in mail.subject
+    assert "You resigned as a member" in mail.body and member.reference in mail.body
+
+
+def test_it_lists_status_changes_and_branch_moves_in_the_order_they_happened(
+        logged_in, member, area):
+    logged_in.post("/me/address/", {"membership": member.reference, "address": "9 Hale End Road",
+                                    "postcode": "E4 9AA"})
+    logged_in.post("/me/resign/", {"membership": member.reference})
+
+    page = logged_in.get("/me/").content.decode()
+
+    history = page.split("<h3>History</h3>")[1]
+    assert history.index("Set up for a test") < history.index("moved from Chingford") < (
+        history.index("Resigned by the member"))
+
+
+def test_it_shows_an_unpaid_applicant_the_reference_and_where_to_pay(client, area, settings):
+    settings.PAYMENT_BANK_ACCOUNT_NAME = "Rank and File Party"
+    settings.PAYMENT_BANK_SORT_CODE = "12-34-56"
+    settings.PAYMENT_BANK_ACCOUNT_NUMBER = "12345678"
+    applicant = make_member_in(area, status=S.APPLIED)
+    payment = make_payment(applicant, status="pending", amount_pence=2500)
+    client.force_login(applicant.user)
+
+    page = client.get("/me/").content.decode()
+
+    assert "Pay your fee" in page
+    assert f'<span class="reference">{payment.reference}</span>' in page
+    assert "12-34-56" in page and "12345678" in page and "Rank and File Party" in page

@@ -2,9 +2,13 @@ import pytest
 
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.models import BranchChange, Membership
-from rankfile.membership.services.changes import membership_place
+from rankfile.membership.services.changes import (
+    membership_decline_placement,
+    membership_list_awaiting_placement,
+    membership_place,
+)
 from rankfile.membership.services.joining import membership_apply
-from rankfile.membership.tests.join_helpers import joiner, make_offers
+from rankfile.membership.tests.join_helpers import joiner, make_offers, run_tasks
 
 
 @pytest.fixture
@@ -82,3 +86,52 @@ def test_it_answers_405_to_a_get_on_place(client, unplaced, staff):
     client.force_login(staff)
 
     assert 405 == client.get(f"/staff/placements/{unplaced.reference}/").status_code
+
+
+def test_it_leaves_an_out_of_area_applicant_without_a_branch_and_tells_them(
+        unplaced, staff, mailoutbox):
+    run_tasks()  # the confirmation e-mail
+    mailoutbox.clear()
+
+    change = membership_decline_placement(membership=unplaced, by=staff,
+                                          reason="  Postcode is in Glasgow ")
+    run_tasks()
+
+    unplaced.refresh_from_db()
+    assert (False, None) == (unplaced.needs_placement, unplaced.branch)
+    assert unplaced not in membership_list_awaiting_placement()
+    assert "Not placed in a branch: no branch covers E4 9ZZ (Postcode is in Glasgow)" == (
+        change.reason)
+    (mail,) = mailoutbox
+    assert "None of our local branches covers that\npostcode" in mail.body
+
+
+@pytest.mark.parametrize("who, reason, error", [
+    ("secretary", "Glasgow", PermissionRefused), ("staff", "   ", Refusal),
+])
+def test_it_refuses_a_decline_by_anyone_but_staff_or_without_a_reason(
+        unplaced, request, who, reason, error):
+    with pytest.raises(error):
+        membership_decline_placement(membership=unplaced, by=request.getfixturevalue(who),
+                                     reason=reason)
+
+    unplaced.refresh_from_db()
+    assert unplaced.needs_placement
+    assert 0 == BranchChange.objects.count()
+
+
+def test_the_queue_page_declines_with_a_reason_and_shows_a_missing_one(client, unplaced, staff):
+    client.force_login(staff)
+    prefix = f"{unplaced.reference}-decline"
+    url = f"/staff/placements/{unplaced.reference}/decline/"
+
+    empty = client.post(url, {f"{prefix}-reason": ""})
+    done = client.post(url, {f"{prefix}-reason": "Postcode is in Glasgow"}, follow=True)
+    again = client.post(url, {f"{prefix}-reason": "Postcode is in Glasgow"}, follow=True)
+
+    assert 400 == empty.status_code
+    assert "Say why no branch covers this address." in empty.content.decode()
+    assert "stays without a branch" in done.content.decode()
+    assert "Nobody is waiting to be placed." in done.content.decode()
+    assert "is no longer waiting to be placed" in again.content.decode()
+    assert 1 == BranchChange.objects.count()

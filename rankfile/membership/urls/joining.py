@@ -13,6 +13,8 @@ urlpatterns = [
     path("staff/payments/", staff.staff_payments, name="staff_payments"),
     path("staff/placements/", staff.staff_placements, name="staff_placements"),
     path("staff/placements/<str:reference>/", staff.staff_place, name="staff_place"),
+    path("staff/placements/<str:reference>/decline/", staff.staff_decline_placement,
+         name="staff_decline_placement"),
     path("staff/payments/<str:reference>/record/", staff.staff_payment_record,
          name="staff_payment_record"),
 ]

@@ -26,6 +26,7 @@ from rankfile.membership.models import Payment
 from rankfile.membership.services.joining import (
     joining_offer,
     joining_offers,
+    joining_refusals,
     membership_apply,
     membership_confirm_email,
     user_from_confirmation_token,
@@ -51,11 +52,6 @@ def join_choose(request: HttpRequest) -> HttpResponse:
                       "fee": format_pence(window.fee_pence) if window else "",
                       "closed_message": offer.closed_message(now)})
     return render(request, "membership/join_choose.html", {"cards": cards})
-
-
-def _show_refusal(form: JoinForm, refusal: Refusal) -> None:
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -84,7 +80,9 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             result = membership_apply(data=form.join_data(),
                                       idempotency_key="web:" + form.cleaned_data["form_token"])
         except Refusal as e:
-            _show_refusal(form, e)
+            # Every problem at once, not one a round: the one that stopped the
+            # application, then the rest the service finds.
+            form.add_refusals([e, *joining_refusals(data=form.join_data())])
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
@@ -96,6 +94,9 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
                                        max_age=3600, httponly=True, samesite="Lax",
                                        secure=request.is_secure())
             return response
+    else:
+        # The shape is wrong somewhere: the rules' answers for the other fields too.
+        form.add_refusals(joining_refusals(data=form.join_data()))
     return render(request, "membership/join_details.html", {**context, "form": form},
                   status=status)
 
@@ -139,10 +140,12 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Thank you: your e-mail address is confirmed and your "
                                       "password is set.")
             return redirect(settings.LOGIN_REDIRECT_URL)
-        return render(request, "membership/join_confirm.html", {"form": form, "user": user},
+        return render(request, "membership/join_confirm.html", {"form": form, "joiner": user},
                       status=400)
     form = SetPasswordForm(user)
-    return render(request, "membership/join_confirm.html", {"form": form, "user": user})
+    # "joiner", never "user": that name is the visitor's own login in every
+    # template, and the header would offer this visitor "My membership".
+    return render(request, "membership/join_confirm.html", {"form": form, "joiner": user})
 
 
 @require_GET

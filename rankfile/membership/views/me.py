@@ -6,19 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
-from rankfile.membership.models import Membership
+from rankfile.membership.models import Membership, Payment
 from rankfile.membership.selectors import (
     OFFICER_KINDS,
     access_own_membership,
+    membership_history,
     membership_list_of,
 )
 from rankfile.membership.services.changes import membership_change_address, membership_resign
+from rankfile.membership.services.payments import payment_instructions
 from rankfile.membership.services.status import ENDED
 
 S = Membership.Status
@@ -42,6 +45,12 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     for membership in memberships:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
+        membership.events = membership_history(membership)  # type: ignore[attr-defined]
+        pending = next((p for p in membership.payments.all()
+                        if p.status == Payment.Status.PENDING), None)
+        membership.to_pay = (  # type: ignore[attr-defined]
+            payment_instructions(pending)
+            if pending is not None and membership.status == S.APPLIED else None)
     return render(request, "membership/me.html", {
         "memberships": memberships,
         "is_officer": bool(bodies_with_role(request.user, OFFICER_KINDS)),
@@ -96,6 +105,9 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
     membership = _own_or_redirect(request)
     if isinstance(membership, HttpResponse):
         return membership
+    if membership.status in ENDED:
+        # A second click, a refresh or an old tab: it is done, say so.
+        return _already_ended(request, membership)
     if request.method == "POST":
         form = ResignForm(request.POST)
         if form.is_valid():
@@ -103,9 +115,13 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 membership_resign(membership=membership, by=request.user,
                                   reason=form.cleaned_data["reason"])
             except Refusal as e:
+                if e.code == "membership_ended":  # ended meanwhile, e.g. in another tab
+                    membership.refresh_from_db()
+                    return _already_ended(request, membership)
                 form.add_error(e.field if e.field in form.fields else None, e.message)
             else:
-                messages.success(request, "You have resigned. Thank you for being a member.")
+                messages.success(request, "You have resigned. Thank you for being a member. "
+                                          "We have e-mailed you to confirm it.")
                 return redirect("me:home")
         status = 400
     else:
@@ -113,3 +129,11 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = 200
     return render(request, "membership/me_resign.html",
                   {"form": form, "membership": membership}, status=status)
+
+
+def _already_ended(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    when = f" on {dateformat.format(membership.ended_on, 'j F Y')}" if membership.ended_on else ""
+    messages.info(request, f"Membership {membership.reference} has already ended "
+                           f"({membership.get_status_display().lower()}{when}). "
+                           "There is nothing more to do.")
+    return redirect("me:home")

@@ -17,10 +17,12 @@ from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.forms.staff import (
     PaymentRecordForm,
     PaymentSearchForm,
+    PlacementDeclineForm,
     PlacementForm,
 )
 from rankfile.membership.models import Membership
 from rankfile.membership.services.changes import (
+    membership_decline_placement,
     membership_list_awaiting_placement,
     membership_place,
 )
@@ -89,9 +91,13 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
+                     declines: dict[int, PlacementDeclineForm] | None = None,
                      status: int = 200) -> HttpResponse:
     waiting = membership_list_awaiting_placement()
-    rows = [{"membership": m, "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference)}
+    rows = [{"membership": m,
+             "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference),
+             "decline": (declines or {}).get(m.pk)
+             or PlacementDeclineForm(prefix=f"{m.reference}-decline")}
             for m in waiting]
     return render(request, "membership/staff_placements.html", {"rows": rows}, status=status)
 
@@ -124,3 +130,29 @@ def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
                                       f"now in the {change.to_branch} branch.")
             return redirect("membership:staff_placements")
     return _placements_page(request, forms={membership.pk: form}, status=400)
+
+
+@require_POST
+@login_required
+def staff_decline_placement(request: HttpRequest, reference: str) -> HttpResponse:
+    if not is_national_staff(request.user):
+        return _forbidden(request)
+    membership = get_object_or_404(Membership, reference=reference)
+    form = PlacementDeclineForm(request.POST, prefix=f"{membership.reference}-decline")
+    if form.is_valid():
+        try:
+            membership_decline_placement(membership=membership, by=request.user,
+                                         reason=form.cleaned_data["reason"])
+        except PermissionRefused:
+            return _forbidden(request)
+        except Refusal as e:
+            if e.code != "not_awaiting_placement":
+                form.add_error(e.field if e.field in form.fields else None, e.message)
+            else:  # decided meanwhile (another tab, a colleague): the queue shows it
+                messages.info(request, e.message)
+                return redirect("membership:staff_placements")
+        else:
+            messages.success(request, f"{membership.reference} ({membership.full_name}) stays "
+                                      "without a branch; we have e-mailed them why.")
+            return redirect("membership:staff_placements")
+    return _placements_page(request, declines={membership.pk: form}, status=400)

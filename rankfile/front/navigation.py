@@ -1,0 +1,78 @@
+"""The site's navigation: what everyone sees, and what each role adds.
+
+Each role's links come from the rule that guards the page they lead to (the
+same ``can_*`` answer or role kinds), so a link is shown exactly when the page
+would open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from rankfile.accounts.roles import is_national_staff, role_kinds
+from rankfile.discussion.access import AUTHORS, MODERATORS
+from rankfile.membership.selectors import OFFICER_KINDS
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Navigation:
+    """``main``: for everyone (and the visitor's own account); ``work``: their roles' pages."""
+
+    main: list[Link] = field(default_factory=list)
+    work: list[Link] = field(default_factory=list)
+
+
+def _links(user: object) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    main = [
+        ("Branches", reverse("branches:index")),
+        ("Articles", reverse("discussion:list")),
+        ("Live count", reverse("stats:page")),
+        ("Join", reverse("membership:join")),
+    ]
+    work: list[tuple[str, str]] = []
+    if not getattr(user, "is_authenticated", False):
+        return main, work
+    main.append(("My membership", reverse("me:home")))
+    kinds = role_kinds(user)
+    national_staff = "staff" in kinds and is_national_staff(user)
+    if national_staff:
+        work += [("Payments", reverse("membership:staff_payments")),
+                 ("Placements", reverse("membership:staff_placements"))]
+    if kinds & set(OFFICER_KINDS):
+        work.append(("Members", reverse("me:officers_members")))
+    if kinds & set(MODERATORS):
+        work.append(("Moderation", reverse("discussion:moderation")))
+    if kinds & set(AUTHORS):
+        work.append(("My articles", reverse("discussion:mine")))
+    if getattr(user, "is_staff", False):
+        work.append(("Admin", reverse("admin:index")))
+    return main, work
+
+
+def navigation_for(user: object, path: str = "") -> Navigation:
+    """The links ``user`` gets; the one whose address is the longest start of ``path`` is
+    marked current (``/articles/moderation/`` is Moderation, not Articles)."""
+    main, work = _links(user)
+    matching = [url for _, url in main + work if path.startswith(url)]
+    current = max(matching, key=len, default=None)
+    return Navigation(
+        main=[Link(label, url, url == current) for label, url in main],
+        work=[Link(label, url, url == current) for label, url in work],
+    )
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Context processor: ``nav``, worked out only if a template shows it."""
+    from django.utils.functional import SimpleLazyObject
+
+    return {"nav": SimpleLazyObject(lambda: navigation_for(request.user, request.path))}
