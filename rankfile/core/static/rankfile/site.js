@@ -5,7 +5,13 @@
   // A form sent back with errors: its summary takes focus, so that the page scrolls to
   // it and a screen reader reads it out.
   var summary = document.querySelector("[data-error-summary]");
-  if (summary) { summary.focus(); }
+  if (summary) {
+    summary.focus();
+    // Scrolling to an address's #fragment (the comment form's) drops focus: take it again.
+    window.addEventListener("load", function () {
+      if (document.activeElement === document.body) { summary.focus(); }
+    });
+  }
 
   // A summary's links move to their field and show its label above it.
   document.addEventListener("click", function (event) {
