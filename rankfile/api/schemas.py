@@ -108,7 +108,9 @@ class HourOut(Schema):
 
 
 class TotalsOut(Schema):
-    people: int
+    people: int = Field(description="everyone who ever applied, whatever their status now")
+    in_good_standing: int = Field(description="active or in arrears")
+    ended: int = Field(description="lapsed, expelled, resigned, or expired unpaid")
     by_category: dict[str, int]
     by_status: dict[str, int]
 

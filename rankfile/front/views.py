@@ -84,7 +84,6 @@ def _happenings(user: object) -> list[Happening]:
 def home(request: HttpRequest) -> HttpResponse:
     membership = _own_membership(request.user)
     figures = stats_get()
-    by_status = figures["totals"]["by_status"]
     return render(request, "front/home.html", {
         "membership": membership,
         "in_good_standing": membership is not None and membership.status in GOOD_STANDING,
@@ -93,7 +92,7 @@ def home(request: HttpRequest) -> HttpResponse:
                             if membership is not None else None),
         "happenings": _happenings(request.user),
         "articles": article_list(user=request.user)[:LATEST_ARTICLES],
-        "good_standing_count": sum(by_status.get(s, 0) for s in GOOD_STANDING),
+        "good_standing_count": figures["totals"]["in_good_standing"],
     })
 
 

@@ -29,9 +29,10 @@ from django.db import connection
 from django.utils import timezone
 
 from rankfile.membership.models import Category, JoiningWindow, Membership
+from rankfile.membership.services.status import ENDED, GOOD_STANDING
 
-CACHE_KEY = "stats:v1"
-LOCK_KEY = "stats:v1:lock"
+CACHE_KEY = "stats:v2"  # v2: totals gained in_good_standing and ended
+LOCK_KEY = "stats:v2:lock"
 # The chart shows at most this many hours of the most recent window.
 MAX_HOURS = 72
 # Without any joining window, the chart shows the last two days.
@@ -118,6 +119,8 @@ def stats_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
         "by_category": by_category,
         "totals": {
             "people": sum(by_status.values()),
+            "in_good_standing": sum(by_status[s] for s in GOOD_STANDING),
+            "ended": sum(by_status[s] for s in ENDED),
             "by_category": {kind: sum(c.values()) for kind, c in by_category.items()},
             "by_status": by_status,
         },

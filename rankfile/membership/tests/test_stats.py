@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rankfile.accounts.models import User
 from rankfile.membership import stats as stats_module
 from rankfile.membership.models import Category, JoiningWindow, Membership
 from rankfile.membership.stats import stats_clear, stats_compute, stats_get
 from rankfile.membership.tests.factories import make_category, make_membership
+from rankfile.membership.views.stats import nice_ticks
 
 S = Membership.Status
 
@@ -143,3 +147,50 @@ def test_it_shows_the_page_with_a_chart_and_a_table(client, people):
 
 def test_it_allows_only_get_on_the_page(client, people):
     assert 405 == client.post("/stats/").status_code
+
+
+def test_it_counts_those_in_good_standing_and_those_who_have_left(people):
+    person(status=S.IN_ARREARS)
+    person(status=S.RESIGNED)
+
+    totals = stats_compute()["totals"]
+
+    assert (4, 2, 7) == (totals["in_good_standing"], totals["ended"], totals["people"])
+
+
+def test_the_page_says_what_its_headline_counts_and_keys_every_figure(client, people):
+    html = client.get("/stats/").content.decode()
+
+    assert 'data-stat="in_good_standing">3</span> members and supporters in good standing' in html
+    assert 'data-stat="ended">1<' in html and 'data-stat="people">5<' in html
+    # The "All" row and column, not only the categories' cells, update live.
+    assert 'data-stat="member">4<' in html and 'data-stat="status:active">3<' in html
+
+
+def test_the_chart_has_round_axis_values_up_to_the_busiest_hour(client, people):
+    Membership.objects.update(applied_at=timezone.now())  # five sign-ups this hour
+
+    html = client.get("/stats/").content.decode()
+
+    axis = html.split('<div class="y-axis">')[1].split("</div>")[0]
+    assert re.findall(r">(\d+)</span>", axis) == ["0", "1", "2", "3", "4", "5"]
+
+
+@pytest.mark.parametrize("peak, ticks", [
+    (0, [0, 1]), (3, [0, 1, 2, 3]), (7, [0, 2, 4, 6, 8]), (103, [0, 25, 50, 75, 100, 125]),
+    (1486, [0, 500, 1000, 1500]),
+])
+def test_it_picks_round_ticks(peak, ticks):
+    assert ticks == nice_ticks(peak)
+
+
+@given(st.integers(min_value=1, max_value=10**7))
+def test_the_ticks_are_round_evenly_spaced_and_reach_the_peak(peak):
+    ticks = nice_ticks(peak)
+
+    step = ticks[1]
+    assert 0 == ticks[0] and peak <= ticks[-1] < peak + step
+    assert all(b - a == step for a, b in zip(ticks, ticks[1:], strict=False))
+    assert 2 <= len(ticks) <= 6
+    digits = str(step).rstrip("0")
+    assert digits in ("1", "2", "25", "5")
