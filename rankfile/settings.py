@@ -257,6 +257,8 @@ PRIVACY_NOTICE_VERSION = "2026-11"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# A form refused by the CSRF check is shown again with what was typed, where it can be.
+CSRF_FAILURE_VIEW = "rankfile.core.errorpages.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

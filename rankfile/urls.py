@@ -15,3 +15,9 @@ urlpatterns = [
     path("articles/", include("rankfile.discussion.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages in the site's layout; under /api/, the API's JSON error shape.
+handler400 = "rankfile.core.errorpages.bad_request"
+handler403 = "rankfile.core.errorpages.permission_denied"
+handler404 = "rankfile.core.errorpages.page_not_found"
+handler500 = "rankfile.core.errorpages.server_error"

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rankfile.core.errorpages import after_csrf_failure
 from rankfile.core.errors import RateLimited, Refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms.joining import (
@@ -54,6 +55,23 @@ def join_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/join_choose.html", {"cards": cards})
 
 
+def _join_again(request: HttpRequest, category: str) -> HttpResponse:
+    """The joining form refused by the CSRF check: shown again with what was typed, so
+    that the joiner sends it again with one press instead of typing it all anew."""
+    offer = joining_offer(category)
+    if offer is None:
+        raise Http404("There is no such way to join.")
+    now = timezone.now()
+    typed = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+    typed.setdefault("form_token", new_form_token())
+    return render(request, "membership/join_details.html", {
+        "offer": offer, "window": offer.open_window(now),
+        "closed_message": offer.closed_message(now),
+        "form": JoinForm(offer, initial=typed), "csrf_retry": True,
+    }, status=403)
+
+
+@after_csrf_failure(_join_again)
 @require_http_methods(["GET", "POST"])
 def join_details(request: HttpRequest, category: str) -> HttpResponse:
     offer = joining_offer(category)
