@@ -178,6 +178,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "rankfile.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "rankfile.accounts.forms.LoginForm",
+    "reset_password": "rankfile.accounts.forms.ResetPasswordForm",
+    "change_password": "rankfile.accounts.forms.ChangePasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"

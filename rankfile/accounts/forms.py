@@ -1,3 +1,12 @@
+"""Account forms: API tokens, and django-allauth's forms in our words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 
 
@@ -8,3 +17,45 @@ class ApiTokenForm(forms.Form):
         help_text="What the token is for, such as the program that will use it.",
         error_messages={"required": "Give the token a name."},
     )
+
+
+def _email_field(field: forms.Field) -> None:
+    field.label = "E-mail address"
+    field.error_messages["required"] = "Enter your e-mail address."
+    field.error_messages["invalid"] = "Enter an e-mail address like name@example.org."
+    field.widget.attrs.pop("placeholder", None)  # a hint that vanishes as you type
+    field.widget.attrs["spellcheck"] = "false"
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's login form: "E-mail address", no placeholders, and no "Forgot your
+    password?" of its own (the page has one link for it, under the form)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _email_field(self.fields["login"])
+        password = self.fields["password"]
+        password.help_text = ""
+        password.error_messages["required"] = "Enter your password."
+        password.widget.attrs.pop("placeholder", None)
+        self.fields["remember"].label = "Keep me logged in on this device"
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _email_field(self.fields["email"])
+
+
+class ChangePasswordForm(AllauthChangePasswordForm):
+    """allauth's form without its own "Forgot your password?" (the page has one) or
+    placeholders; each field's required message names it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["oldpassword"].help_text = ""
+        for name, words in (("oldpassword", "your current password"),
+                            ("password1", "a new password"),
+                            ("password2", "the new password again")):
+            self.fields[name].error_messages["required"] = f"Enter {words}."
+            self.fields[name].widget.attrs.pop("placeholder", None)

@@ -188,7 +188,7 @@ class Comment(models.Model):
     )
     name = models.CharField(max_length=80)
     # Never shown; used to recognise an approved visitor, erased on request.
-    email = models.EmailField(max_length=254, blank=True)
+    email = models.EmailField("e-mail address", max_length=254, blank=True)
     text = models.TextField(max_length=5000)
     # ``text`` escaped, with line breaks and links (discussion.markdown.render_comment).
     html = models.TextField(editable=False, blank=True)
@@ -279,7 +279,8 @@ class ApprovedCommenter(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
         related_name="+",
     )
-    email = models.EmailField(max_length=254, null=True, blank=True, unique=True)
+    email = models.EmailField("e-mail address", max_length=254, null=True, blank=True,
+                              unique=True)
     approved_at = models.DateTimeField()
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -41,7 +41,7 @@ def test_it_joins_is_confirmed_as_paid_and_moves_the_counter(phone, live_server,
     office = browser.new_page()
     office.set_default_timeout(20_000)
     office.goto(live_server.url + "/accounts/login/")
-    office.get_by_label("Email").fill("payments@example.org")
+    office.get_by_label("E-mail address").fill("payments@example.org")
     office.get_by_label("Password", exact=True).fill("correct horse battery")
     office.get_by_role("button", name="Log in").click()
     office.goto(live_server.url + "/staff/payments/")

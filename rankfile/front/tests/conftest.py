@@ -5,6 +5,7 @@ ones in conftest.py (``staff``, ``secretary``, ``outsider``, ``area``):
 - ``moderator``: moderates Chingford's comments and articles; nothing else.
 - ``author``: an active member who writes Chingford's articles.
 - ``article``: a public Chingford article by ``author``, published by ``moderator``.
+- ``offers``: what one may join (ask for it before the personas).
 
 TODO(#8): the perm helper's personas (rankfile/demo/personas.py) replace these.
 """
@@ -20,6 +21,14 @@ from django.test import Client
 from rankfile.demo.personas import give_role, make_user
 from rankfile.discussion.services.articles import article_create, article_publish
 from rankfile.membership.tests.factories import make_member_in
+from rankfile.membership.tests.join_helpers import make_offers
+
+
+@pytest.fixture
+def offers(area):
+    """The three categories, two rates, an open supporters' window and a union (first,
+    as the personas' memberships take the "member" category it creates)."""
+    return make_offers()
 
 
 @pytest.fixture

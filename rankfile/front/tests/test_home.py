@@ -1,16 +1,8 @@
 """The front page: what is on, the latest articles, finding a branch; for a member,
 their branch and what they can take part in."""
 
-import pytest
-
 from rankfile.membership.stats import stats_clear
 from rankfile.membership.tests.factories import make_member_in, make_payment
-from rankfile.membership.tests.join_helpers import make_offers
-
-
-@pytest.fixture
-def offers(area):
-    return make_offers()
 
 
 def test_it_shows_a_visitor_what_is_on_the_latest_articles_and_the_branch_finder(

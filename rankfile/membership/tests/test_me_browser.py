@@ -11,7 +11,7 @@ def test_it_lets_a_member_move_branch_from_their_phone(phone, live_server, area)
     membership = make_member_in(area, user, first_name="Mo")
 
     phone.goto(live_server.url + "/me/")
-    phone.get_by_label("Email").fill("mo@example.org")
+    phone.get_by_label("E-mail address").fill("mo@example.org")
     phone.get_by_label("Password").fill("correct horse battery")
     phone.get_by_role("button", name="Log in").click()
 
