@@ -36,7 +36,7 @@ class JoinIn(Schema):
     a field left out is treated as left blank on the form.
     """
 
-    category: str = Field(default="", json_schema_extra={"enum": CATEGORIES})
+    category: str = Field(default="", json_schema_extra={"enum": [*CATEGORIES]})
     first_name: str = Field(default="", description="at most 100 characters")
     last_name: str = Field(default="", description="at most 100 characters")
     email: str = ""

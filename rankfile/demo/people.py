@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 
 S = Membership.Status
 K = Category.Kind
+Choice = TypeVar("Choice")
 # Crockford's base32, as the joining service's references use.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 EMAIL_DOMAIN = "example.org"
@@ -82,7 +84,7 @@ class _Demo:
     def reference(self, prefix: str) -> str:
         return prefix + "".join(self.rng.choice(ALPHABET) for _ in range(8))
 
-    def pick(self, weights: dict[str, float]) -> str:
+    def pick(self, weights: Mapping[Choice, float]) -> Choice:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

@@ -7,6 +7,7 @@ services, whose refusals name these same fields.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -65,8 +66,8 @@ class JoinForm(forms.Form):
     field_order = ["rate", "union", "union_number", "first_name", "last_name", "email",
                    "date_of_birth", "address", "postcode", "postcode_missing", "consent"]
 
-    def __init__(self, offer: CategoryOffer, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, offer: CategoryOffer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.offer = offer
         self.fields["consent"].help_text = (
             f"Privacy notice version {settings.PRIVACY_NOTICE_VERSION}.")

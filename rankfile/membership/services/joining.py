@@ -41,7 +41,7 @@ from django.utils.crypto import salted_hmac
 
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
-from rankfile.branches.selectors import place_postcode
+from rankfile.branches.selectors import Placement, place_postcode
 from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
@@ -323,7 +323,7 @@ class _Checked:
     email: str
     address: str
     postcode: str
-    placement: object  # branches.selectors.Placement | None
+    placement: Placement | None
     fee_pence: int
 
 
@@ -469,8 +469,9 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
         postcode=checked.postcode,
-        ward=getattr(placement, "ward", None), branch=getattr(placement, "branch", None),
-        constituency=getattr(placement, "constituency", None),
+        ward=placement.ward if placement else None,
+        branch=placement.branch if placement else None,
+        constituency=placement.constituency if placement else None,
         needs_placement=placement is None or placement.branch is None,
         union=checked.union, union_number=checked.union_number,
         fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),

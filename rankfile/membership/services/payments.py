@@ -17,6 +17,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.membership.models import Membership, Payment
@@ -73,7 +75,7 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def can_record_payments(user: object) -> bool:
+def can_record_payments(user: AnyUser | None) -> bool:
     return is_national_staff(user)
 
 
@@ -107,7 +109,7 @@ def payment_get(reference: str) -> Payment:
     return payment
 
 
-def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: User,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
 

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.models import User
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import Membership, StatusChange
 
@@ -38,7 +39,7 @@ def can_change_status(current: str, new: str) -> bool:
 
 
 def membership_set_status(*, membership: Membership, status: str, reason: str,
-                          by: object = None, at: dt.datetime | None = None) -> StatusChange:
+                          by: User | None = None, at: dt.datetime | None = None) -> StatusChange:
     """Move ``membership`` to ``status`` and record why.
 
     The caller should hold a lock on the membership row

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import RateLimited, Refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms.joining import (
@@ -88,7 +89,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
-            done = {"r": result.reference, "k": offer.kind}
+            done: dict[str, object] = {"r": result.reference, "k": offer.kind}
             if result.payment is not None:
                 done.update(p=result.payment.reference, a=result.payment.amount_pence,
                             v=result.payment.provider)
@@ -106,10 +107,10 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
     # so a reference in the address bar reveals nothing about anyone.
     payment = None
     shown = None
+    cookie = request.get_signed_cookie(DONE_COOKIE, default=None, salt=DONE_SALT, max_age=3600)
     try:
-        done = signing.loads(request.get_signed_cookie(DONE_COOKIE, salt=DONE_SALT,
-                                                       max_age=3600))
-    except (KeyError, signing.BadSignature):
+        done = signing.loads(cookie) if cookie else {}
+    except signing.BadSignature:
         done = {}
     if done.get("r") == reference:
         shown = reference
@@ -147,7 +148,7 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     payment = (Payment.objects.select_related("membership__category")
                .filter(reference=reference, membership__user=request.user,
                        status=Payment.Status.PAID).first())

@@ -24,7 +24,7 @@ from rankfile.membership.services.status import ENDED
 S = Membership.Status
 
 # What each status means for the member, in plain words.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     S.APPLIED: "We have your application. It becomes active when your payment arrives.",
     S.ACTIVE: "You are a member in good standing.",
     S.IN_ARREARS: "Your payments are behind. You are still in good standing while you catch up.",
@@ -40,6 +40,7 @@ STATUS_WORDS = {
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = list(membership_list_of(request.user))
     for membership in memberships:
+        # Set for the template only, never stored:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
     return render(request, "membership/me.html", {

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.forms.staff import (
@@ -51,7 +52,7 @@ def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, o
 
 @require_GET
 @login_required
-def staff_payments(request: HttpRequest) -> HttpResponse:
+def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
     search = PaymentSearchForm(request.GET)
@@ -61,7 +62,7 @@ def staff_payments(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
     try:
@@ -98,7 +99,7 @@ def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | 
 
 @require_GET
 @login_required
-def staff_placements(request: HttpRequest) -> HttpResponse:
+def staff_placements(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_national_staff(request.user):
         return _forbidden(request)
     return _placements_page(request)
@@ -106,7 +107,7 @@ def staff_placements(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_place(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not is_national_staff(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
