@@ -23,6 +23,7 @@ from rankfile.branches.models import Postcode, WardPlacement
 from rankfile.demo.membership import LEADERSHIP_WINDOW, PAST_WINDOW
 from rankfile.demo.names import FIRST_NAMES, LAST_NAMES
 from rankfile.membership.models import (
+    GOOD_STANDING,
     AffiliatedUnion,
     Category,
     JoiningWindow,
@@ -195,9 +196,9 @@ def _change(history: list[StatusChange], membership: Membership, to: str, at: dt
     previous = membership.status if history[:-1] else None
     membership.status = to
     day = timezone.localdate(at)
-    if to in (S.ACTIVE, S.IN_ARREARS):
+    if to in GOOD_STANDING:
         membership.joined_on = membership.joined_on or day
-        if previous not in (S.ACTIVE, S.IN_ARREARS):
+        if previous not in GOOD_STANDING:
             membership.good_standing_since = day
             membership.ended_on = None
     elif to != S.APPLIED:

@@ -17,9 +17,8 @@ from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound
 from rankfile.discussion.models import Article, BodyDiscussionSettings, CommentPolicy
-from rankfile.membership.models import Membership
+from rankfile.membership.models import GOOD_STANDING, Membership
 
-GOOD_STANDING = (Membership.Status.ACTIVE, Membership.Status.IN_ARREARS)
 MODERATORS = (Role.Kind.MODERATOR, Role.Kind.STAFF)
 PUBLISHERS = (Role.Kind.MODERATOR, Role.Kind.STAFF)
 AUTHORS = (Role.Kind.AUTHOR,)

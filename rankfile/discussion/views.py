@@ -23,6 +23,7 @@ from rankfile.accounts.models import User
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.discussion import selectors
 from rankfile.discussion.access import (
     AUTHORS,
@@ -213,8 +214,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             honeypot=data.get("website", ""), request=request,
         )
     except Refusal as e:
-        field = e.field if e.field in form.fields else None
-        form.add_error(field, e.message)
+        form_add_refusal(form, e)
         return _render_article(request, article, form, status=e.http_status)
     if comment.status == Comment.Status.PENDING:
         messages.success(request, f"Thank you. Your comment #{comment.number} will appear "
@@ -326,7 +326,7 @@ def erase_request(request: HttpRequest) -> HttpResponse:
         try:
             commenter_erase_request(email=form.cleaned_data["email"], request=request)
         except Refusal as e:
-            form.add_error("email" if e.field == "email" else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, "If any comment carries that address, we have e-mailed "
                                       "it a link to erase it. The link works for 7 days.")
@@ -377,7 +377,7 @@ def _article_form_result(request: AuthenticatedHttpRequest, form: ArticleForm,
         return article_update(article=article, by=request.user, authors=authors,
                               image=data["image"] or None, **fields)
     except Refusal as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        form_add_refusal(form, e)
         return None
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from rankfile.membership.models import Category
 from rankfile.membership.services.joining import CategoryOffer, JoinData, affiliated_unions
 from rankfile.membership.services.payments import format_pence
 
@@ -71,7 +72,7 @@ class JoinForm(forms.Form):
         self.offer = offer
         self.fields["consent"].help_text = (
             f"Privacy notice version {settings.PRIVACY_NOTICE_VERSION}.")
-        if offer.kind == "member":
+        if offer.kind == Category.Kind.MEMBER:
             self.fields["rate"] = forms.ChoiceField(
                 label="Your rate", widget=forms.RadioSelect,
                 choices=[(r.code, f"{r.name}: {format_pence(r.amount_pence)} "
@@ -80,7 +81,7 @@ class JoinForm(forms.Form):
                          for r in offer.rates],
                 error_messages={"required": "Choose the rate you will pay."},
             )
-        if offer.kind == "affiliated_supporter":
+        if offer.kind == Category.Kind.AFFILIATED_SUPPORTER:
             self.fields["union"] = forms.ChoiceField(
                 label="Your trade union",
                 choices=[("", "Choose your union")]

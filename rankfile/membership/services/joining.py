@@ -87,7 +87,7 @@ CONFIRM_MAX_AGE = 30 * 24 * 3600
 
 @dataclass(frozen=True)
 class JoinData:
-    category: str  # "member" | "affiliated_supporter" | "registered_supporter"
+    category: str  # a Category.Kind value
     first_name: str
     last_name: str
     email: str
@@ -141,8 +141,7 @@ class CategoryOffer:
     @property
     def as_a(self) -> str:
         """'a registered supporter', 'an affiliated supporter'."""
-        name = self.category.name.lower()
-        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+        return _a(self.category.name.lower())
 
     def open_window(self, now: dt.datetime) -> JoiningWindow | None:
         for window in self.windows:
@@ -327,13 +326,24 @@ class _Checked:
     fee_pence: int
 
 
+def _a(name: str) -> str:
+    """'a member', 'an affiliated supporter'."""
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _kinds_in_words() -> str:
+    """'a member, an affiliated supporter or a registered supporter'."""
+    names = [_a(str(label).lower()) for label in Category.Kind.labels]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _check(data: JoinData, now: dt.datetime) -> _Checked:
     """Every rule, in the order of the form. Reads only; raises the first Refusal."""
     offers = _offers()
     offer = offers.by_kind.get(data.category or "")
     if offer is None:
-        raise Refusal("Choose how you want to join: as a member, an affiliated supporter or a "
-                      "registered supporter.", code="unknown_category", field="category")
+        raise Refusal(f"Choose how you want to join: as {_kinds_in_words()}.",
+                      code="unknown_category", field="category")
     window = offer.open_window(now)
     if offer.category.needs_window and window is None:
         raise Refusal(offer.closed_message(now), code="window_closed", field="category")

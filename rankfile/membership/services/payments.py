@@ -21,9 +21,9 @@ from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import User
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
-from rankfile.membership.models import Membership, Payment
+from rankfile.membership.models import GOOD_STANDING, Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+from rankfile.membership.services.status import membership_set_status
 
 S = Membership.Status
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)

@@ -14,12 +14,10 @@ from django.utils import timezone
 
 from rankfile.accounts.models import User
 from rankfile.core.errors import Refusal
-from rankfile.membership.models import Membership, StatusChange
+from rankfile.membership.models import GOOD_STANDING, Membership, StatusChange
 
 S = Membership.Status
 
-# In good standing: counts for "continuously in good standing" rules.
-GOOD_STANDING = frozenset({S.ACTIVE, S.IN_ARREARS})
 ENDED = frozenset({S.LAPSED, S.EXPELLED, S.RESIGNED, S.EXPIRED})
 
 ALLOWED: dict[str, frozenset[str]] = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body, Ward
 from rankfile.demo.personas import Area
-from rankfile.membership.models import Category, Membership, Payment, StatusChange
+from rankfile.membership.models import GOOD_STANDING, Category, Membership, Payment, StatusChange
 
 _numbers = itertools.count(1)
 
@@ -47,7 +47,7 @@ def make_membership(
         # No password: hashing one is slow, and most tests log in with force_login.
         user = User.objects.create_user(f"member{number}@example.org")
     now = timezone.now()
-    in_good_standing = status in (Membership.Status.ACTIVE, Membership.Status.IN_ARREARS)
+    in_good_standing = status in GOOD_STANDING
     membership = Membership.objects.create(
         reference=reference or f"RF-T{number:07d}",
         user=user,

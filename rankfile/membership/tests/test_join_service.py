@@ -55,6 +55,14 @@ def test_it_applies_as_a_registered_supporter_through_the_open_window(offers, ar
     assert 1 == DBTaskResult.objects.count()
 
 
+def test_it_names_every_category_when_none_is_chosen(offers):
+    e = refusal(joiner(category="gold"))
+
+    assert ("unknown_category", "category") == (e.code, e.field)
+    assert ("Choose how you want to join: as a member, an affiliated supporter or a "
+            "registered supporter.") == e.message
+
+
 def test_it_charges_a_member_the_rate_they_chose(offers):
     result = membership_apply(data=joiner(category="member", rate="reduced"))
 

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import RateLimited, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms.joining import (
     JoinForm,
     new_form_token,
 )
-from rankfile.membership.models import Payment
+from rankfile.membership.models import Category, Payment
 from rankfile.membership.services.joining import (
     joining_offer,
     joining_offers,
@@ -54,11 +55,6 @@ def join_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/join_choose.html", {"cards": cards})
 
 
-def _show_refusal(form: JoinForm, refusal: Refusal) -> None:
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
-
-
 @require_http_methods(["GET", "POST"])
 def join_details(request: HttpRequest, category: str) -> HttpResponse:
     offer = joining_offer(category)
@@ -77,7 +73,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
         rate_limit(request, scope="join", limit=JOIN_LIMIT, per_seconds=JOIN_LIMIT_SECONDS)
     except RateLimited as e:
         form.is_valid()
-        form.add_error(None, e.message)
+        form_add_refusal(form, e)
         return render(request, "membership/join_details.html", {**context, "form": form},
                       status=e.http_status)
     if form.is_valid():
@@ -85,7 +81,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             result = membership_apply(data=form.join_data(),
                                       idempotency_key="web:" + form.cleaned_data["form_token"])
         except Refusal as e:
-            _show_refusal(form, e)
+            form_add_refusal(form, e)
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
@@ -119,7 +115,7 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
                                                    provider=done.get("v") or "offline"))
     return render(request, "membership/join_done.html", {
         "reference": shown, "payment": payment,
-        "union_check": shown is not None and done.get("k") == "affiliated_supporter",
+        "union_check": shown is not None and done.get("k") == Category.Kind.AFFILIATED_SUPPORTER,
     })
 
 

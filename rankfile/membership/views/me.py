@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
 from rankfile.membership.models import Membership
 from rankfile.membership.selectors import (
@@ -72,7 +73,7 @@ def address(request: AuthenticatedHttpRequest) -> HttpResponse:
                     membership=membership, by=request.user, **form.cleaned_data
                 )
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 if move is not None and move.to_branch is not None:
                     messages.success(request, f"Address saved. You are now in the "
@@ -104,7 +105,7 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 membership_resign(membership=membership, by=request.user,
                                   reason=form.cleaned_data["reason"])
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 messages.success(request, "You have resigned. Thank you for being a member.")
                 return redirect("me:home")

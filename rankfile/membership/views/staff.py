@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.staff import (
     PaymentRecordForm,
     PaymentSearchForm,
@@ -78,7 +79,7 @@ def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> H
         except PermissionRefused:
             return _forbidden(request)
         except Refusal as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, f"Payment {payment.reference} recorded: receipt "
                                       f"{payment.receipt_number}. The membership "
@@ -119,7 +120,7 @@ def staff_place(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
         except PermissionRefused:
             return _forbidden(request)
         except Refusal as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, f"{membership.reference} ({membership.full_name}) is "
                                       f"now in the {change.to_branch} branch.")
