@@ -27,7 +27,7 @@ from rankfile.membership.models import (
     StatusChange,
 )
 from rankfile.membership.services.joining import joining_offers_forget
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import membership_change_status
 
 
 class OffersAdmin(admin.ModelAdmin):
@@ -105,18 +105,16 @@ def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
     form = StatusForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         changed = 0
-        for pk in queryset.values_list("pk", flat=True):
-            with transaction.atomic():
-                membership = Membership.objects.select_for_update().get(pk=pk)
-                try:
-                    membership_set_status(membership=membership, by=request_user(request),
-                                          status=form.cleaned_data["status"],
-                                          reason=form.cleaned_data["reason"])
-                except Refusal as e:
-                    modeladmin.message_user(request, f"{membership.reference}: {e.message}",
-                                            messages.ERROR)
-                else:
-                    changed += 1
+        for membership in queryset.order_by("pk"):
+            try:
+                membership_change_status(membership=membership, by=request_user(request),
+                                         status=form.cleaned_data["status"],
+                                         reason=form.cleaned_data["reason"])
+            except Refusal as e:
+                modeladmin.message_user(request, f"{membership.reference}: {e.message}",
+                                        messages.ERROR)
+            else:
+                changed += 1
         modeladmin.message_user(request, f"Changed the status of {changed} membership(s).")
         return None
     return TemplateResponse(request, "membership/admin_change_status.html", {

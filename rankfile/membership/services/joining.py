@@ -528,7 +528,9 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
 
     Args:
         data: the application.
-        idempotency_key: the same key sent again returns the first answer.
+        idempotency_key: the same key sent again returns the first answer, even
+            when the retry arrives while the first is still being written (the
+            unique key makes the retry wait for it, then read it).
         now: the moment of application (tests).
 
     Returns:
