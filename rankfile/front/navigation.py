@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from django.urls import reverse
 
+from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import is_national_staff, role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
 from rankfile.membership.selectors import OFFICER_KINDS
@@ -32,7 +33,7 @@ class Navigation:
     work: list[Link] = field(default_factory=list)
 
 
-def _links(user: object) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     main = [
         ("Branches", reverse("branches:index")),
         ("Articles", reverse("discussion:list")),
@@ -59,7 +60,7 @@ def _links(user: object) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return main, work
 
 
-def navigation_for(user: object, path: str = "") -> Navigation:
+def navigation_for(user: AnyUser | None, path: str = "") -> Navigation:
     """The links ``user`` gets; the one whose address is the longest start of ``path`` is
     marked current (``/articles/moderation/`` is Moderation, not Articles)."""
     main, work = _links(user)

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import officers_of
 from rankfile.branches.models import Body
 from rankfile.branches.selectors import body_get, branch_list
@@ -37,7 +38,7 @@ class Happening:
     link: str
 
 
-def _own_membership(user: object) -> Membership | None:
+def _own_membership(user: AnyUser) -> Membership | None:
     try:
         return access_own_membership(user)
     except NotFound:
@@ -60,7 +61,7 @@ def _rights(membership: Membership) -> list[str]:
     return rights
 
 
-def _happenings(user: object) -> list[Happening]:
+def _happenings(user: AnyUser) -> list[Happening]:
     now = timezone.now()
     found = []
     for offer in joining_offers():

@@ -14,6 +14,12 @@ IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
   return r.top >= -1 && r.top < window.innerHeight; }"""
 
 
+def must_search(pattern: str, text: str) -> re.Match[str]:
+    found = re.search(pattern, str(text))
+    assert found is not None, f"{pattern!r} not found"
+    return found
+
+
 def test_the_joining_form_shows_every_problem_at_once_and_moves_focus_to_them(
         phone, live_server, area):
     make_offers()
@@ -50,7 +56,7 @@ def test_a_comment_with_an_error_reloads_at_the_comment_form(phone, live_server,
     summary = phone.locator("#comment-form [data-error-summary]")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Please enter your name")
-    assert re.search(r"#comment-form$", phone.url)
+    assert must_search(r"#comment-form$", phone.url)
     assert summary.evaluate(IN_VIEW)
     assert 1000 < phone.evaluate("window.scrollY")  # far below the top of the page
     expect(phone.get_by_label("Your comment", exact=True)).to_have_value("No name given.")
@@ -71,7 +77,7 @@ def test_the_password_rules_are_the_new_passwords_description(phone, live_server
     phone.get_by_role("button", name="Apply to join").click()
     phone.get_by_role("heading", name="Check your inbox").wait_for()
     run_tasks()
-    link = re.search(r"http://\S+(/join/confirm/\S+/)", mailoutbox[0].body).group(1)
+    link = must_search(r"http://\S+(/join/confirm/\S+/)", mailoutbox[0].body).group(1)
 
     fresh = phone.context.browser.new_page()
     fresh.goto(live_server.url + link)

@@ -9,6 +9,12 @@ from rankfile.membership.tests.join_helpers import make_offers
 JOIN = "/join/registered_supporter/"
 
 
+def must_search(pattern: str, text: str) -> re.Match[str]:
+    found = re.search(pattern, str(text))
+    assert found is not None, f"{pattern!r} not found"
+    return found
+
+
 @pytest.fixture
 def offers(area):
     return make_offers()
@@ -66,7 +72,7 @@ def test_it_shows_every_refusal_of_a_well_shaped_form_at_once(client, offers):
 def test_the_date_of_birth_is_a_text_box_that_matches_its_hint(client, offers):
     page = client.get(JOIN).content.decode()
 
-    field = re.search(r'<input[^>]+name="date_of_birth"[^>]*>', page).group(0)
+    field = must_search(r'<input[^>]+name="date_of_birth"[^>]*>', page).group(0)
     assert 'type="text"' in field and 'autocomplete="bday"' in field
     assert "Day, month and year, for example 17/05/1980." in page
 
@@ -94,16 +100,16 @@ def test_the_article_form_points_at_hints_that_exist_and_says_optional_once(clie
 def test_the_password_rules_are_read_out_with_the_new_password(client, offers, mailoutbox):
     from rankfile.membership.tests.join_helpers import run_tasks
 
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get(JOIN).content.decode())
+    token = must_search(r'name="form_token" value="([^"]+)"', client.get(JOIN).content.decode())
     client.post(JOIN, {"first_name": "Ada", "last_name": "Joiner", "email": "ada@example.org",
                        "date_of_birth": "17/05/1980", "postcode": "E4 7AA", "consent": "on",
                        "form_token": token.group(1)})
     run_tasks()
-    link = re.search(r"/join/confirm/\S+/", mailoutbox[0].body).group(0)
+    link = must_search(r"/join/confirm/\S+/", mailoutbox[0].body).group(0)
 
     page = client.get(link).content.decode()
 
-    field = re.search(r'<input[^>]+name="new_password1"[^>]*>', page).group(0)
+    field = must_search(r'<input[^>]+name="new_password1"[^>]*>', page).group(0)
     assert 'aria-describedby="id_new_password1_helptext"' in field
     # A div, not a p: a list inside a p ends the p, and the hint would be read out empty.
     hint = page.split('<div class="hint" id="id_new_password1_helptext">')[1].split("</div>")[0]

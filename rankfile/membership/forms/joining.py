@@ -7,11 +7,14 @@ services, whose refusals name these same fields.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
 from django.conf import settings
 
 from rankfile.core.errors import Refusal
+from rankfile.core.forms import form_add_refusal
+from rankfile.membership.models import Category
 from rankfile.membership.services.joining import CategoryOffer, JoinData, affiliated_unions
 from rankfile.membership.services.payments import format_pence
 
@@ -79,12 +82,12 @@ class JoinForm(forms.Form):
     field_order = ["rate", "union", "union_number", "first_name", "last_name", "email",
                    "date_of_birth", "address", "postcode", "postcode_missing", "consent"]
 
-    def __init__(self, offer: CategoryOffer, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, offer: CategoryOffer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.offer = offer
         self.fields["consent"].help_text = (
             f"Privacy notice version {settings.PRIVACY_NOTICE_VERSION}.")
-        if offer.kind == "member":
+        if offer.kind == Category.Kind.MEMBER:
             self.fields["rate"] = forms.ChoiceField(
                 label="Your rate", widget=forms.RadioSelect,
                 choices=[(r.code, f"{r.name}: {format_pence(r.amount_pence)} "
@@ -93,7 +96,7 @@ class JoinForm(forms.Form):
                          for r in offer.rates],
                 error_messages={"required": "Choose the rate you will pay."},
             )
-        if offer.kind == "affiliated_supporter":
+        if offer.kind == Category.Kind.AFFILIATED_SUPPORTER:
             self.fields["union"] = forms.ChoiceField(
                 label="Your trade union",
                 choices=[("", "Choose your union")]
@@ -125,4 +128,4 @@ class JoinForm(forms.Form):
                 continue
             if field is None and refusal.message in self.non_field_errors():
                 continue
-            self.add_error(field, refusal.message)
+            form_add_refusal(self, refusal)

@@ -18,11 +18,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
-from rankfile.membership.models import Membership, Payment
+from rankfile.membership.models import GOOD_STANDING, Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+from rankfile.membership.services.status import membership_set_status
 
 S = Membership.Status
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)
@@ -113,7 +115,7 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def can_record_payments(user: object) -> bool:
+def can_record_payments(user: AnyUser | None) -> bool:
     return is_national_staff(user)
 
 
@@ -147,7 +149,7 @@ def payment_get(reference: str) -> Payment:
     return payment
 
 
-def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: User,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
 

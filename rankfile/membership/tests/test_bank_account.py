@@ -11,6 +11,12 @@ from rankfile.membership.services.payments import payment_instructions
 from rankfile.membership.tests.join_helpers import make_offers, run_tasks
 
 
+def must_search(pattern: str, text: str) -> re.Match[str]:
+    found = re.search(pattern, str(text))
+    assert found is not None, f"{pattern!r} not found"
+    return found
+
+
 @pytest.fixture
 def bank(settings):
     settings.PAYMENT_BANK_ACCOUNT_NAME = "Rank and File Party"
@@ -55,7 +61,7 @@ def test_the_system_check_refuses_a_half_set_or_misshapen_account(settings, name
     settings.PAYMENT_BANK_SORT_CODE = sort_code
     settings.PAYMENT_BANK_ACCOUNT_NUMBER = number
 
-    found = [m.id for m in run_checks() if m.id.startswith("membership.")]
+    found = [m.id for m in run_checks() if (m.id or "").startswith("membership.")]
 
     assert ids == found
 
@@ -63,7 +69,7 @@ def test_the_system_check_refuses_a_half_set_or_misshapen_account(settings, name
 def test_the_page_and_the_e_mail_show_the_account(client, area, bank, mailoutbox):
     make_offers()
     url = "/join/registered_supporter/"
-    token = re.search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())
+    token = must_search(r'name="form_token" value="([^"]+)"', client.get(url).content.decode())
 
     done = client.post(url, {"first_name": "Ada", "last_name": "Joiner",
                              "email": "ada@example.org", "date_of_birth": "17/05/1980",
