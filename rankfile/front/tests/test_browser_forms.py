@@ -6,18 +6,17 @@ import pytest
 from playwright.sync_api import expect
 
 from rankfile.discussion.services.articles import article_create, article_publish
-from rankfile.membership.tests.join_helpers import make_offers
+from rankfile.membership.tests.join_helpers import (
+    fill_join_form,
+    make_offers,
+    must_search,
+    run_tasks,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 IN_VIEW = """(el) => { const r = el.getBoundingClientRect();
   return r.top >= -1 && r.top < window.innerHeight; }"""
-
-
-def must_search(pattern: str, text: str) -> re.Match[str]:
-    found = re.search(pattern, str(text))
-    assert found is not None, f"{pattern!r} not found"
-    return found
 
 
 def test_the_joining_form_shows_every_problem_at_once_and_moves_focus_to_them(
@@ -64,16 +63,9 @@ def test_a_comment_with_an_error_reloads_at_the_comment_form(phone, live_server,
 
 def test_the_password_rules_are_the_new_passwords_description(phone, live_server, area,
                                                               mailoutbox):
-    from rankfile.membership.tests.join_helpers import run_tasks
-
     make_offers()
     phone.goto(live_server.url + "/join/registered_supporter/")
-    phone.get_by_label("First name").fill("Ada")
-    phone.get_by_label("Last name").fill("Joiner")
-    phone.get_by_label("E-mail address").fill("ada@example.org")
-    phone.get_by_label("Date of birth").fill("17/05/1980")
-    phone.get_by_label("Postcode", exact=True).fill("E4 7AA")
-    phone.get_by_label("I agree").check()
+    fill_join_form(phone)
     phone.get_by_role("button", name="Apply to join").click()
     phone.get_by_role("heading", name="Check your inbox").wait_for()
     run_tasks()

@@ -4,15 +4,9 @@ import re
 
 import pytest
 
-from rankfile.membership.tests.join_helpers import make_offers
+from rankfile.membership.tests.join_helpers import make_offers, must_search
 
 JOIN = "/join/registered_supporter/"
-
-
-def must_search(pattern: str, text: str) -> re.Match[str]:
-    found = re.search(pattern, str(text))
-    assert found is not None, f"{pattern!r} not found"
-    return found
 
 
 @pytest.fixture

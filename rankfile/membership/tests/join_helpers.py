@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -68,3 +69,20 @@ def run_tasks() -> int:
         row.delete()
         count += 1
     return count
+
+
+def fill_join_form(page: Any, **changes: str) -> None:
+    """Fill the joining form in a Playwright page as Ada Joiner of E4 7AA would, and
+    agree; a value in ``changes`` (by label: "First name", …) replaces hers."""
+    values = {"First name": "Ada", "Last name": "Joiner", "E-mail address": "ada@example.org",
+              "Date of birth": "17/05/1980", "Postcode": "E4 7AA", **changes}
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+    page.get_by_label("I agree").check()
+
+
+def must_search(pattern: str, text: object) -> re.Match[str]:
+    """``re.search`` that fails the test, naming the pattern, when nothing matches."""
+    found = re.search(pattern, str(text))
+    assert found is not None, f"{pattern!r} not found"
+    return found

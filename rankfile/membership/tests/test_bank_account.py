@@ -1,20 +1,13 @@
 """The bank account joiners pay to: a setting, shown on the page, in the e-mail and the API,
 with a safe default that sends them to the membership office."""
 
-import re
 
 import pytest
 from django.core.checks import run_checks
 
 from rankfile.membership.models import Payment
 from rankfile.membership.services.payments import payment_instructions
-from rankfile.membership.tests.join_helpers import make_offers, run_tasks
-
-
-def must_search(pattern: str, text: str) -> re.Match[str]:
-    found = re.search(pattern, str(text))
-    assert found is not None, f"{pattern!r} not found"
-    return found
+from rankfile.membership.tests.join_helpers import make_offers, must_search, run_tasks
 
 
 @pytest.fixture

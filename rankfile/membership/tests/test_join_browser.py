@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from rankfile.membership.tests.join_helpers import make_offers
+from rankfile.membership.tests.join_helpers import fill_join_form, make_offers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,12 +38,7 @@ def test_a_joiner_whose_form_expired_sends_it_again_without_retyping(phone, live
     with what was typed and a message, and one press sends it."""
     make_offers()
     phone.goto(live_server.url + "/join/registered_supporter/")
-    phone.get_by_label("First name").fill("Ada")
-    phone.get_by_label("Last name").fill("Joiner")
-    phone.get_by_label("E-mail address").fill("ada@example.org")
-    phone.get_by_label("Date of birth").fill("17/05/1980")
-    phone.get_by_label("Postcode", exact=True).fill("E4 7AA")
-    phone.get_by_label("I agree").check()
+    fill_join_form(phone)
     phone.context.clear_cookies()
     phone.get_by_role("button", name="Apply to join").click()
 

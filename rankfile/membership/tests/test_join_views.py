@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from rankfile.membership.models import JoiningWindow, Membership
-from rankfile.membership.tests.join_helpers import make_offers, run_tasks
+from rankfile.membership.tests.join_helpers import make_offers, must_search, run_tasks
 
 
 @pytest.fixture
@@ -163,9 +163,7 @@ def test_it_confirms_the_address_and_sets_the_password(client, offers):
     url = "/join/registered_supporter/"
     client.post(url, details(form_token=form_token(client, url)))
     run_tasks()
-    found = re.search(r"http://\S+/join/confirm/\S+/", str(mail.outbox[0].body))
-    assert found is not None
-    link = found.group(0)
+    link = must_search(r"http://\S+/join/confirm/\S+/", mail.outbox[0].body).group(0)
     path = link.split("8000", 1)[1] if "8000" in link else link
 
     assert 200 == client.get(path).status_code
@@ -233,9 +231,7 @@ def test_it_shows_the_confirmation_page_to_a_visitor_who_is_not_logged_in(client
     url = "/join/registered_supporter/"
     client.post(url, details(form_token=form_token(client, url)))
     run_tasks()
-    found = re.search(r"http://\S+/join/confirm/\S+/", str(mail.outbox[0].body))
-    assert found is not None
-    link = found.group(0)
+    link = must_search(r"http://\S+/join/confirm/\S+/", mail.outbox[0].body).group(0)
     fresh = Client()
 
     page = fresh.get(link.split("8000", 1)[1]).content.decode()

@@ -80,8 +80,10 @@ def stats(request: HttpRequest) -> HttpResponse:
         "as_of": _when(figures["as_of"]),
         "columns": [(kind, names.get(kind, kind.replace("_", " ").capitalize()),
                      figures["totals"]["by_category"].get(kind, 0)) for kind in kinds],
-        "current": [row(s, label) for s, label in statuses if s not in ENDED],
-        "left": [row(s, label) for s, label in statuses if s in ENDED],
+        "groups": [
+            ("Members and applicants", [row(s, label) for s, label in statuses if s not in ENDED]),
+            ("People who have left", [row(s, label) for s, label in statuses if s in ENDED]),
+        ],
         "chart": _chart(figures["signups_per_hour"]),
         "window": figures["window"],
     }
