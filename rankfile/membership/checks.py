@@ -33,6 +33,11 @@ def check_stripe(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
         found.append(problem("STRIPE_WEBHOOK_SECRET is not a webhook signing secret (whsec_…).",
                              hint="Copy it from the webhook endpoint's page in Stripe.",
                              id="rankfile.E103"))
+    if not settings.PRODUCTION and key.startswith(("sk_live_", "rk_live_")):
+        found.append(Warning("STRIPE_SECRET_KEY is a live key outside production: Stripe is not "
+                             "offered, so that no real money is taken here.",
+                             hint="Use a test key (sk_test_…) in development and the demo.",
+                             id="rankfile.W109"))
     if settings.PRODUCTION and key.startswith(("sk_test_", "rk_test_")):
         found.append(Warning("STRIPE_SECRET_KEY is a test key: no real money is taken.",
                              hint="Use the live key in production.", id="rankfile.W104"))

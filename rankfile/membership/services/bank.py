@@ -258,7 +258,8 @@ def _missing_columns(row: list[str]) -> RowError:
 def bank_statement_parse(*, data: bytes, filename: str, encoding: str = "utf-8",
                          today: dt.date | None = None) -> Parsed:
     """The statement's lines and, row by row, everything wrong with it. Writes nothing."""
-    parsed = Parsed(filename=(filename or "statement.csv")[:200],
+    name = "".join(c for c in (filename or "") if unicodedata.category(c)[0] != "C").strip()
+    parsed = Parsed(filename=(name or "statement.csv")[:200],
                     sha256=hashlib.sha256(data).hexdigest())
     if encoding not in ENCODINGS:
         parsed.errors.append(RowError(0, None, "Choose the file's encoding from the list."))
@@ -565,6 +566,8 @@ def _record(item: Reconciled, statement: BankStatement, by: object, now: dt.date
     note = f"Bank statement {statement.pk} ({statement.filename[:100]}), row {item.line.row}"
     paid_at = _paid_at(item.line)
     if item.payment is not None:
+        # Never before the reference existed (a statement gives days, not times).
+        paid_at = max(paid_at, item.payment.created_at)
         return payment_mark_paid(payment=item.payment, membership=item.payment.membership,
                                  method=Payment.Method.BANK, paid_at=paid_at, by=by, note=note,
                                  now=now)

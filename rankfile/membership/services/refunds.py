@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import unicodedata
 
 import stripe
 from django.conf import settings
@@ -38,6 +39,9 @@ def can_refund_payments(user: object) -> bool:
 
 def _clean_reason(reason: str) -> str:
     reason = " ".join((reason or "").split())
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in reason):
+        raise Refusal("The reason contains characters that cannot be read. Type it again.",
+                      code="unreadable", field="reason")
     if not reason:
         raise Refusal("Say why the payment is refunded.", code="reason_required", field="reason")
     if len(reason) > 300:

@@ -57,11 +57,18 @@ REUSE_MARGIN = dt.timedelta(minutes=10)
 # Stripe's events are a few kilobytes; anything far bigger is not from Stripe.
 MAX_WEBHOOK_BYTES = 256 * 1024
 METHODS = {"card": Payment.Method.CARD, "bacs_debit": Payment.Method.DIRECT_DEBIT}
+LIVE_KEYS = ("sk_live_", "rk_live_")
 
 
 def stripe_configured() -> bool:
-    """True when Stripe is set up (both keys): only then is it offered to payers."""
-    return bool(settings.STRIPE_SECRET_KEY and settings.STRIPE_WEBHOOK_SECRET)
+    """True when Stripe is set up (both keys): only then is it offered to payers.
+
+    Outside production only test keys count, so the demo never takes real money.
+    """
+    key = settings.STRIPE_SECRET_KEY
+    if not (key and settings.STRIPE_WEBHOOK_SECRET):
+        return False
+    return settings.PRODUCTION or not key.startswith(LIVE_KEYS)
 
 
 def http_client() -> stripe.HTTPClient | None:
@@ -167,6 +174,8 @@ def access_own_payment(user: object, reference: str) -> Payment:
         NotFound: there is none, or it is someone else's (the same answer for both).
     """
     user_id = getattr(user, "pk", None)
+    if "\x00" in reference or len(reference) > 20:  # no such reference, and PostgreSQL
+        user_id = None                                # refuses NUL in a query
     payment = (Payment.objects.select_related("membership", "membership__rate",
                                               "membership__category", "membership__user")
                .filter(reference=reference, membership__user_id=user_id).first()
@@ -383,7 +392,7 @@ def stripe_webhook_receive(*, payload: bytes, signature: str | None,
     except (ValueError, KeyError, TypeError, AttributeError) as e:  # not UTF-8, not JSON, not an event
         logger.warning("stripe webhook refused: not an event (%s)", type(e).__name__)
         raise WebhookRefused("This request is not a Stripe event.", code="not_an_event") from None
-    if livemode != settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_")):
+    if livemode != settings.STRIPE_SECRET_KEY.startswith(LIVE_KEYS):
         logger.warning("stripe webhook refused: event %s is %s but the key is not", event_id,
                        "live" if livemode else "a test")
         raise WebhookRefused("This event comes from the other Stripe mode (test or live).",

@@ -76,6 +76,7 @@ def test_it_reconciles_each_line_in_a_dry_run_and_writes_nothing(people, staff):
 
 def test_it_imports_the_matched_lines_as_bank_payments(people, staff):
     ada, bob, member = people
+    Payment.objects.filter(pk=ada.pk).update(created_at=timezone.now() - dt.timedelta(days=5))
     data = statement((day(2), f"{ada.reference}", "25.00"),
                      (day(1), f"SO {member.reference}", "9.00"),
                      (day(1), "UNKNOWN PAYER", "10.00"))
@@ -359,3 +360,20 @@ def test_it_allows_only_post_to_import(client, people, staff):
     client.force_login(staff)
 
     assert 405 == client.get("/staff/payments/statements/import/").status_code
+
+
+def test_it_keeps_a_readable_file_name(people, staff):
+    report = bank_statement_check(data=statement((day(), "NOBODY", "1.00")),
+                                  filename="nov\x00\u202e.csv", by=staff)
+
+    assert "nov.csv" == report.filename
+
+
+def test_it_never_dates_a_payment_before_its_reference_existed(people, staff):
+    ada, _, _ = people
+
+    bank_statement_import(data=statement((day(3), ada.reference, "25.00")), filename="x.csv",
+                          by=staff)
+
+    ada.refresh_from_db()
+    assert ada.created_at == ada.paid_at

@@ -21,6 +21,7 @@ from rankfile.membership.services.dues import (
 )
 from rankfile.membership.services.payments import payment_record
 from rankfile.membership.tasks import dues_daily
+from rankfile.membership.tests.concurrency import at_once
 from rankfile.membership.tests.factories import make_member_in, make_payment
 from rankfile.membership.tests.join_helpers import make_offers, run_tasks
 
@@ -212,27 +213,9 @@ def test_it_runs_from_the_command_through_the_job_queue(area, offers):
 
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_one_reminder_when_two_workers_run_at_once(area):
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent transactions (PostgreSQL)")
     member = member_owing(area, make_offers(), overdue_days=47)
-    start = threading.Barrier(2)
 
-    def worker():
-        try:
-            start.wait()
-            dues_run(rules=RULES)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(lambda: dues_run(rules=RULES))
 
     assert 1 == DuesReminder.objects.filter(membership=member).count()
     assert 1 == DBTaskResult.objects.filter(task_path__endswith="send_email").count()

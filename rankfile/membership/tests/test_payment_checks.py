@@ -12,7 +12,7 @@ def ids(problems):
 
 
 @pytest.mark.parametrize(("key", "secret", "missing"), [
-    ("sk_live_abc", "", "STRIPE_WEBHOOK_SECRET is missing"),
+    ("sk_test_abc", "", "STRIPE_WEBHOOK_SECRET is missing"),
     ("", "whsec_abc", "STRIPE_SECRET_KEY is missing"),
 ])
 def test_it_says_what_is_missing_from_a_half_set_up_stripe(settings, key, secret, missing):
@@ -28,6 +28,17 @@ def test_it_is_quiet_about_stripe_set_up_or_not_at_all(settings):
     assert [] == check_stripe(None)
     settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_test_1", "whsec_1"
     assert [] == check_stripe(None)
+
+
+def test_it_takes_no_real_money_outside_production(settings):
+    from rankfile.membership.services.stripe_provider import stripe_configured
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = "sk_live_1", "whsec_1"
+
+    assert ["rankfile.W109"] == ids(check_stripe(None))
+    assert not stripe_configured()
+    settings.STRIPE_SECRET_KEY = "sk_test_1"
+    assert stripe_configured()
 
 
 def test_it_spots_keys_pasted_in_the_wrong_places(settings):

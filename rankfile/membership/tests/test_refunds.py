@@ -273,3 +273,11 @@ def test_it_shows_the_refund_in_the_members_history(client, paid, staff):
 
     assert f"refunded £25.00 of payment {paid.reference}" in page
     assert "another party" not in page
+
+
+@pytest.mark.parametrize("reason", ["Rejected\x00", "Rejected \u202egnorw"])
+def test_it_refuses_a_reason_with_hidden_characters(paid, staff, reason):
+    with pytest.raises(Refusal) as e:
+        payment_refund(payment=paid, by=staff, reason=reason)
+
+    assert ("unreadable", "reason") == (e.value.code, e.value.field)

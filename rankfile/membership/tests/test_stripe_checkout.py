@@ -236,3 +236,12 @@ def test_it_refuses_a_second_direct_debit(member, fake_stripe):
 def test_it_sets_up_dues_only_for_their_member(member, fake_stripe):
     with pytest.raises(NotFound):
         dues_subscription_start(membership=member, by=make_user("someone@example.org"))
+
+
+def test_it_answers_hostile_references_with_not_found(client, pending, payer):
+    client.force_login(payer)
+
+    for path in ("/me/pay/PAY-%00/", f"/me/pay/{'X' * 300}/", "/me/dues/RF-%00/"):
+        assert 404 == client.get(path).status_code, path
+    returned = client.get(f"/me/pay/{pending.reference}/return/", {"session_id": "cs_\x00"})
+    assert 200 == returned.status_code

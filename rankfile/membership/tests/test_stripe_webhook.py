@@ -20,6 +20,7 @@ from rankfile.membership.models import (
 )
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.payments import payment_record
+from rankfile.membership.tests.concurrency import at_once
 from rankfile.membership.tests.factories import make_member_in, make_payment
 from rankfile.membership.tests.join_helpers import joiner, make_offers, run_tasks
 from rankfile.membership.tests.stripe_helpers import event, paid_session, signed
@@ -374,33 +375,15 @@ def test_it_records_a_refund_made_in_stripes_dashboard(client, pending, fake_str
 @pytest.mark.django_db(transaction=True)
 def test_it_applies_one_event_delivered_at_once_by_two_connections(area, fake_stripe):
     """Two deliveries of the same event at the same moment: one payment, one event row."""
-    import threading
-
-    from django.db import connection, connections
     from django.test import Client
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs real concurrent transactions (PostgreSQL)")
     make_offers()
     payment = membership_apply(data=joiner()).payment
     assert payment is not None
     body, header = signed(event("checkout.session.completed", paid_session(payment)))
-    start = threading.Barrier(2)
-    answers = []
 
-    def worker():
-        try:
-            start.wait()
-            answers.append(Client().post(URL, data=body, content_type="application/json",
-                                         HTTP_STRIPE_SIGNATURE=header).json()["outcome"])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(lambda: Client().post(URL, data=body, content_type="application/json",
+                                            HTTP_STRIPE_SIGNATURE=header).json()["outcome"])
 
     assert ["duplicate", f"paid: {payment.reference}"] == sorted(answers)
     assert (1, 2) == (StripeEvent.objects.count(),

@@ -78,8 +78,8 @@ def pay_return(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
     offers to look again.
     """
     payment = _payment_or_404(request, reference)
-    session = CheckoutSession.objects.filter(
-        payment=payment, session_id=request.GET.get("session_id", "")[:255]).first()
+    session_id = request.GET.get("session_id", "")[:255].replace("\x00", "")
+    session = CheckoutSession.objects.filter(payment=payment, session_id=session_id).first()
     return render(request, "membership/pay_return.html", {
         "payment": payment, "amount": format_pence(payment.amount_pence),
         "session": session, "paid": payment.status == Payment.Status.PAID,
@@ -87,6 +87,8 @@ def pay_return(request: AuthenticatedHttpRequest, reference: str) -> HttpRespons
 
 
 def _membership_or_404(request: AuthenticatedHttpRequest, reference: str) -> Membership:
+    if "\x00" in reference or len(reference) > 20:
+        raise Http404("You have no membership with that reference.")
     try:
         return access_own_membership(request.user, reference)
     except NotFound as e:

@@ -39,6 +39,13 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/staff_payments_forbidden.html", status=403)
 
 
+def _payment_or_404(reference: str) -> Payment:
+    try:
+        return payment_get(reference)
+    except Refusal as e:
+        raise Http404(e.message) from None
+
+
 def _refund_of(payment: Payment) -> Refund | None:
     try:
         return payment.refund
@@ -83,10 +90,7 @@ def staff_payments(request: HttpRequest) -> HttpResponse:
 def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
-    try:
-        payment = payment_get(reference)
-    except Refusal as e:
-        raise Http404(e.message) from None
+    payment = _payment_or_404(reference)
     form = PaymentRecordForm(request.POST, prefix=payment.reference)
     if form.is_valid():
         try:
@@ -112,10 +116,7 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
 def staff_payment_refund(request: HttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
-    try:
-        payment = payment_get(reference)
-    except Refusal as e:
-        raise Http404(e.message) from None
+    payment = _payment_or_404(reference)
     form = RefundForm(request.POST, prefix=f"refund-{payment.reference}",
                       through_stripe=payment.provider == "stripe")
     if form.is_valid():
