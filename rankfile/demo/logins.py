@@ -40,6 +40,8 @@ def is_loaded() -> bool:
 def load(ctx: DemoContext) -> None:
     rng = random.Random(SEED + 1)
     org = organisation_get()
+    if org is None:
+        raise RuntimeError("The demo's places are not loaded: there is no organisation yet.")
     branch = Body.objects.get(code=BRANCH)
     since = timezone.localdate(ctx.now) - dt.timedelta(days=365)
     if not User.objects.filter(email=STAFF).exists():
@@ -96,7 +98,7 @@ def _member(ctx: DemoContext, rng: random.Random, user: User, branch: Body, *,
     # Paid up since, by Direct Debit (one payment for them all). Its references come
     # from a generator of their own, so the logins' other references stay as they were.
     apart = random.Random(user.email)
-    since = periods_started(membership.joined_on, timezone.localdate(ctx.now), rate.period) - 1
+    since = periods_started(timezone.localdate(joined), timezone.localdate(ctx.now), rate.period) - 1
     if since > 0:
         Payment.objects.create(
             membership=membership, amount_pence=since * rate.amount_pence, periods=since,

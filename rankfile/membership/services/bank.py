@@ -41,8 +41,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
-from rankfile.membership.models import BankLine, BankStatement, Membership, Payment
+from rankfile.membership.models import (
+    GOOD_STANDING,
+    BankLine,
+    BankStatement,
+    Membership,
+    Payment,
+)
 from rankfile.membership.services.payments import (
     can_record_payments,
     format_pence,
@@ -50,7 +58,6 @@ from rankfile.membership.services.payments import (
     payment_mark_paid,
 )
 from rankfile.membership.services.references import _CONFUSABLE, new_reference
-from rankfile.membership.services.status import GOOD_STANDING
 
 OUT = BankLine.Outcome
 MAX_BYTES = 5 * 1024 * 1024
@@ -482,12 +489,13 @@ def _paid_at(line: Line) -> dt.datetime:
 # -- the services ---------------------------------------------------------------------------
 
 
-def _refuse_unless_staff(by: object) -> None:
-    if not can_record_payments(by):
+def _refuse_unless_staff(by: AnyUser | None) -> User:
+    if not can_record_payments(by) or not isinstance(by, User):
         raise PermissionRefused("Only membership staff can import bank statements.")
+    return by
 
 
-def bank_statement_check(*, data: bytes, filename: str, by: object, encoding: str = "utf-8"
+def bank_statement_check(*, data: bytes, filename: str, by: AnyUser | None, encoding: str = "utf-8"
                          ) -> Report:
     """The dry run: what importing the statement would do, and every error in it. Writes nothing.
 
@@ -514,7 +522,7 @@ class StatementHasErrors(Refusal):
         self.errors = errors
 
 
-def bank_statement_import(*, data: bytes, filename: str, by: object, encoding: str = "utf-8",
+def bank_statement_import(*, data: bytes, filename: str, by: AnyUser | None, encoding: str = "utf-8",
                           now: dt.datetime | None = None) -> Report:
     """Import a statement: record every matched line as a bank payment, keep the report.
 
@@ -527,7 +535,7 @@ def bank_statement_import(*, data: bytes, filename: str, by: object, encoding: s
         StatementHasErrors: the file has errors; nothing is written.
         Refusal: another import of the same lines ran at the same moment (try again).
     """
-    _refuse_unless_staff(by)
+    staff = _refuse_unless_staff(by)
     parsed = bank_statement_parse(data=data, filename=filename, encoding=encoding)
     if parsed.errors:
         raise StatementHasErrors(parsed.errors)
@@ -537,8 +545,7 @@ def bank_statement_import(*, data: bytes, filename: str, by: object, encoding: s
         with transaction.atomic():
             statement = BankStatement.objects.create(
                 filename=parsed.filename, sha256=parsed.sha256, imported_at=now,
-                imported_by=by if getattr(by, "pk", None) else None,  # type: ignore[misc]
-                rows=len(parsed.lines))
+                imported_by=staff, rows=len(parsed.lines))
             lines = _reconcile(parsed.lines, lock=True)
             rows = []
             for item in lines:
@@ -546,7 +553,7 @@ def bank_statement_import(*, data: bytes, filename: str, by: object, encoding: s
                         "Imported before"):
                     continue  # its line is kept with the statement it came from
                 if item.outcome == OUT.MATCHED:
-                    item.payment = _record(item, statement, by, now)
+                    item.payment = _record(item, statement, staff, now)
                 rows.append(BankLine(
                     statement=statement, row=item.line.row, key=item.line.key,
                     date=item.line.date, description=item.line.description,
@@ -561,7 +568,7 @@ def bank_statement_import(*, data: bytes, filename: str, by: object, encoding: s
                   imported_before=before, statement=statement)
 
 
-def _record(item: Reconciled, statement: BankStatement, by: object, now: dt.datetime
+def _record(item: Reconciled, statement: BankStatement, by: User, now: dt.datetime
             ) -> Payment:
     note = f"Bank statement {statement.pk} ({statement.filename[:100]}), row {item.line.row}"
     paid_at = _paid_at(item.line)
@@ -591,7 +598,7 @@ def bank_statement_list(*, limit: int = 20) -> list[tuple[BankStatement, dict[st
     return [(s, counts[s.pk]) for s in statements]
 
 
-def bank_statement_report(*, statement: BankStatement, by: object) -> Report:
+def bank_statement_report(*, statement: BankStatement, by: AnyUser | None) -> Report:
     """The report kept from an import: each line as it was reconciled then.
 
     Raises:

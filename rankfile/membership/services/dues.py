@@ -34,11 +34,13 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.core.errors import NotFound, Refusal
-from rankfile.membership.models import DuesReminder, Membership, Payment, Rate
+from rankfile.membership.models import GOOD_STANDING, DuesReminder, Membership, Payment, Rate
 from rankfile.membership.services.mail import member_mail
 from rankfile.membership.services.references import new_reference
-from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+from rankfile.membership.services.status import membership_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +162,7 @@ STEP_AFTER = {DuesReminder.Step.ARREARS: "arrears_after_days",
               DuesReminder.Step.LAPSE: "lapse_after_days"}
 
 
-def dues_settle(*, membership: Membership, at: dt.datetime, by: object = None,
+def dues_settle(*, membership: Membership, at: dt.datetime, by: User | None = None,
                 rules: Rules | None = None) -> bool:
     """Make a member in arrears active again if their payments have caught up.
 
@@ -296,7 +298,8 @@ def _remind(membership: Membership, dues: Dues, step: str, after: int, rules: Ru
     )
 
 
-def dues_payment_create(*, membership: Membership, by: object, periods: int | None = None,
+def dues_payment_create(*, membership: Membership, by: AnyUser | None,
+                        periods: int | None = None,
                         now: dt.datetime | None = None) -> Payment:
     """A payment for ``membership``'s dues that its member can pay now (by any provider).
 
@@ -308,7 +311,7 @@ def dues_payment_create(*, membership: Membership, by: object, periods: int | No
         NotFound: the membership is not ``by``'s.
         Refusal: it pays no dues, is not in good standing, or ``periods`` is not 1 to 12.
     """
-    if getattr(by, "pk", None) is None or membership.user_id != by.pk:  # type: ignore[attr-defined]
+    if by is None or not by.is_authenticated or membership.user_id != by.pk:
         raise NotFound("You have no membership with that reference.", code="unknown_membership")
     now = now or timezone.now()
     if membership.status not in GOOD_STANDING:

@@ -17,11 +17,13 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
-from rankfile.membership.models import Membership, Payment
+from rankfile.membership.models import GOOD_STANDING, Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+from rankfile.membership.services.status import membership_set_status
 
 S = Membership.Status
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)
@@ -73,7 +75,7 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def can_record_payments(user: object) -> bool:
+def can_record_payments(user: AnyUser | None) -> bool:
     return is_national_staff(user)
 
 
@@ -140,7 +142,7 @@ def payment_check_recordable(payment: Payment, membership: Membership, now: dt.d
 
 
 def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
-                      paid_at: dt.datetime, by: object, note: str, now: dt.datetime,
+                      paid_at: dt.datetime, by: User | None, note: str, now: dt.datetime,
                       provider: str | None = None, external_id: str = "",
                       card_fingerprint: str | None = None) -> Payment:
     """Record ``payment`` as paid: receipt, activation of an application, arrears settled.
@@ -156,7 +158,7 @@ def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
     payment.status = Payment.Status.PAID
     payment.method = method
     payment.paid_at = paid_at
-    payment.recorded_by = by if getattr(by, "pk", None) else None  # type: ignore[assignment]
+    payment.recorded_by = by if by is not None and by.pk else None
     payment.note = note
     payment.receipt_number = new_reference("RCP-")
     fields = ["status", "method", "paid_at", "recorded_by", "note", "receipt_number"]
@@ -186,7 +188,7 @@ def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
     return payment
 
 
-def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: User,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
 

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.models import Membership, Payment, Refund
 from rankfile.membership.services.mail import member_mail
@@ -32,7 +34,7 @@ logger = logging.getLogger("rankfile.payments.refunds")
 R = Refund.Status
 
 
-def can_refund_payments(user: object) -> bool:
+def can_refund_payments(user: AnyUser | None) -> bool:
     """Membership staff refund payments, as they record them."""
     return can_record_payments(user)
 
@@ -50,7 +52,7 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def payment_refund(*, payment: Payment, by: object, reason: str, manual: bool = False,
+def payment_refund(*, payment: Payment, by: AnyUser | None, reason: str, manual: bool = False,
                    now: dt.datetime | None = None) -> Refund:
     """Refund ``payment`` in full and record why.
 
@@ -78,10 +80,11 @@ def payment_refund(*, payment: Payment, by: object, reason: str, manual: bool = 
         Membership.objects.select_for_update().only("pk").get(pk=payment.membership_id)
         payment = Payment.objects.select_for_update(of=("self",)).select_related("membership__user").get(
             pk=payment.pk)
+        assert isinstance(by, User)  # staff, checked above
         return refund_request(payment=payment, by=by, reason=reason, manual=manual, now=now)
 
 
-def membership_refund_payments(*, membership: Membership, by: object, reason: str,
+def membership_refund_payments(*, membership: Membership, by: AnyUser | None, reason: str,
                                now: dt.datetime | None = None) -> list[Refund]:
     """Refund every paid payment of ``membership`` (a rejected application), all or none.
 
@@ -98,7 +101,7 @@ def membership_refund_payments(*, membership: Membership, by: object, reason: st
         return [payment_refund(payment=p, by=by, reason=reason, now=now) for p in paid]
 
 
-def refund_request(*, payment: Payment, by: object, reason: str, now: dt.datetime,
+def refund_request(*, payment: Payment, by: User | None, reason: str, now: dt.datetime,
                    manual: bool = False) -> Refund:
     """Record a refund of ``payment`` and start it; no permission check (see ``payment_refund``).
 
@@ -129,7 +132,7 @@ def refund_request(*, payment: Payment, by: object, reason: str, now: dt.datetim
     refund.amount_pence = payment.amount_pence
     refund.provider = Refund.Provider.STRIPE if through_stripe else Refund.Provider.MANUAL
     refund.reason = reason
-    refund.requested_by = by if getattr(by, "pk", None) else None  # type: ignore[assignment]
+    refund.requested_by = by if by is not None and by.pk else None
     refund.requested_at = now
     refund.external_id = ""
     refund.failure = ""

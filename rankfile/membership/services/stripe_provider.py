@@ -29,8 +29,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from rankfile.accounts.http import AnyUser
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.membership.models import (
+    GOOD_STANDING,
     CheckoutSession,
     Membership,
     Payment,
@@ -44,7 +46,6 @@ from rankfile.membership.services.payments import (
     payment_mark_paid,
 )
 from rankfile.membership.services.references import new_reference
-from rankfile.membership.services.status import GOOD_STANDING
 
 logger = logging.getLogger("rankfile.payments.stripe")
 
@@ -167,7 +168,7 @@ def _create_session(*, membership: Membership, payment: Payment | None, mode: st
         return CheckoutSession.objects.get(session_id=session.id)
 
 
-def access_own_payment(user: object, reference: str) -> Payment:
+def access_own_payment(user: AnyUser | None, reference: str) -> Payment:
     """The payment ``reference`` of one of ``user``'s memberships.
 
     Raises:
@@ -186,7 +187,7 @@ def access_own_payment(user: object, reference: str) -> Payment:
     return payment
 
 
-def checkout_start(*, payment: Payment, by: object, now: dt.datetime | None = None
+def checkout_start(*, payment: Payment, by: AnyUser | None, now: dt.datetime | None = None
                    ) -> CheckoutSession:
     """A Checkout session in which ``by`` pays ``payment`` by card or Direct Debit.
 
@@ -229,7 +230,7 @@ def checkout_start(*, payment: Payment, by: object, now: dt.datetime | None = No
                            params=params, key=f"checkout-{payment.reference}", now=now)
 
 
-def dues_subscription_start(*, membership: Membership, by: object,
+def dues_subscription_start(*, membership: Membership, by: AnyUser | None,
                             now: dt.datetime | None = None) -> CheckoutSession:
     """A Checkout session that sets up ``membership``'s dues as a monthly (or yearly) payment.
 
@@ -249,7 +250,7 @@ def dues_subscription_start(*, membership: Membership, by: object,
         raise Refusal("Direct Debit is not available. Pay by standing order, quoting your "
                       "membership reference.", code="stripe_not_configured")
     now = now or timezone.now()
-    if getattr(by, "pk", None) is None or membership.user_id != by.pk:  # type: ignore[attr-defined]
+    if by is None or not by.is_authenticated or membership.user_id != by.pk:
         raise NotFound("You have no membership with that reference.", code="unknown_membership")
     if membership.status not in GOOD_STANDING:
         raise Refusal("Only a member in good standing can set up a Direct Debit for dues.",

@@ -19,7 +19,7 @@ from rankfile.membership.services.bank import (
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.references import new_reference
 from rankfile.membership.tests.factories import make_member_in, make_payment
-from rankfile.membership.tests.join_helpers import joiner, make_offers
+from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of
 
 S = Membership.Status
 O = BankLine.Outcome  # noqa: E741
@@ -38,8 +38,8 @@ def statement(*rows: tuple[str, str, str], header: str = "Date,Reference,Amount"
 def people(area):
     """Two applicants who owe £25, and a member paying £4.50 a month by standing order."""
     offers = make_offers()
-    ada = membership_apply(data=joiner()).payment
-    bob = membership_apply(data=joiner(email="bob@example.org", first_name="Bob")).payment
+    ada = payment_of(membership_apply(data=joiner()))
+    bob = payment_of(membership_apply(data=joiner(email="bob@example.org", first_name="Bob")))
     member = make_member_in(area, rate=offers.standard)
     make_payment(member, amount_pence=450, periods=1)
     return ada, bob, member
@@ -90,6 +90,7 @@ def test_it_imports_the_matched_lines_as_bank_payments(people, staff):
     assert S.ACTIVE == Membership.objects.get(pk=ada.membership_id).status
     dues = member.payments.get(periods=2)
     assert (Payment.Status.PAID, 900) == (dues.status, dues.amount_pence)
+    assert report.statement is not None
     lines = list(report.statement.lines.order_by("row").values_list("outcome", "payment"))
     assert [(O.MATCHED, ada.pk), (O.MATCHED, dues.pk), (O.UNMATCHED, None)] == lines
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from rankfile.demo.personas import make_user
 from rankfile.membership.models import Payment
 from rankfile.membership.services.joining import membership_apply
-from rankfile.membership.tests.join_helpers import joiner, make_offers
+from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of
 from rankfile.membership.tests.stripe_helpers import event, paid_session, signed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ def test_it_pays_by_card_and_shows_the_receipt_once_stripe_confirms(
         phone, live_server, area, fake_stripe, settings):
     settings.SITE_URL = live_server.url
     make_offers()
-    payment = membership_apply(data=joiner()).payment
+    payment = payment_of(membership_apply(data=joiner()))
     user = payment.membership.user
     user.set_password("correct horse battery")
     user.save()
@@ -89,7 +89,7 @@ def test_it_imports_a_bank_statement_after_checking_it(page, live_server, area):
     staff = make_user("staff@example.org")
     give_role(staff, "staff", area.organisation)
     make_offers()
-    payment = membership_apply(data=joiner()).payment
+    payment = payment_of(membership_apply(data=joiner()))
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("staff@example.org")

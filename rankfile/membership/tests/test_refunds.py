@@ -11,7 +11,7 @@ from rankfile.membership.services.refunds import (
     refund_send_to_stripe,
 )
 from rankfile.membership.tests.factories import make_member_in, make_payment
-from rankfile.membership.tests.join_helpers import joiner, make_offers, run_tasks
+from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of, run_tasks
 from rankfile.membership.tests.stripe_helpers import event, signed
 
 S = Membership.Status
@@ -22,7 +22,7 @@ R = Refund.Status
 def paid(area, staff):
     """A registered supporter's £25 fee, paid by cheque and recorded by staff."""
     make_offers()
-    payment = membership_apply(data=joiner()).payment
+    payment = payment_of(membership_apply(data=joiner()))
     payment_record(payment=payment, method="cheque", amount_pence=2500, recorded_by=staff)
     run_tasks()
     mail.outbox.clear()
@@ -183,7 +183,7 @@ def test_it_needs_a_reason_of_a_sensible_length(paid, staff, reason):
 
 def test_it_refunds_nothing_unpaid(area, staff):
     make_offers()
-    pending = membership_apply(data=joiner()).payment
+    pending = payment_of(membership_apply(data=joiner()))
 
     with pytest.raises(Refusal) as e:
         payment_refund(payment=pending, by=staff, reason="Rejected")

@@ -10,7 +10,7 @@ from rankfile.membership.services.dues import add_periods
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.stripe_provider import checkout_start, dues_subscription_start
 from rankfile.membership.tests.factories import make_member_in, make_payment
-from rankfile.membership.tests.join_helpers import joiner, make_offers
+from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of
 
 S = Membership.Status
 
@@ -18,7 +18,7 @@ S = Membership.Status
 @pytest.fixture
 def pending(area):
     make_offers()
-    return membership_apply(data=joiner()).payment
+    return payment_of(membership_apply(data=joiner()))
 
 
 @pytest.fixture
