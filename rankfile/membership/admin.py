@@ -19,12 +19,16 @@ from rankfile.accounts.http import request_user
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import (
     AffiliatedUnion,
+    BankLine,
+    BankStatement,
     Category,
     JoiningWindow,
     Membership,
     Payment,
     Rate,
+    Refund,
     StatusChange,
+    StripeEvent,
 )
 from rankfile.membership.services.joining import joining_offers_forget
 from rankfile.membership.services.status import membership_change_status
@@ -90,7 +94,8 @@ class HistoryInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ("reference", "amount_pence", "status", "method", "paid_at", "receipt_number")
+    fields = ("reference", "amount_pence", "periods", "status", "provider", "method", "paid_at",
+              "receipt_number")
     readonly_fields = fields
 
 
@@ -145,9 +150,51 @@ class PaymentAdmin(admin.ModelAdmin):
     list_display = ("reference", "membership", "amount_pence", "status", "method", "paid_at",
                     "receipt_number")
     list_filter = ("status", "method", "provider")
-    search_fields = ("reference", "receipt_number", "membership__reference")
+    search_fields = ("reference", "receipt_number", "membership__reference", "external_id",
+                     "card_fingerprint")
     list_select_related = ("membership",)
     readonly_fields = [f.name for f in Payment._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the services write (refunds, webhook events, statements): read, never edited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ("payment", "amount_pence", "provider", "status", "requested_by",
+                    "requested_at", "completed_at")
+    list_filter = ("status", "provider")
+    search_fields = ("payment__reference", "external_id")
+    list_select_related = ("payment", "requested_by")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    list_display = ("event_id", "type", "received_at", "livemode", "outcome")
+    list_filter = ("type", "livemode")
+    search_fields = ("event_id", "outcome")
+
+
+class BankLineInline(ReadOnlyInline):
+    model = BankLine
+    fields = ("row", "date", "description", "amount_pence", "outcome", "note", "payment")
+    readonly_fields = fields
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    list_display = ("filename", "imported_at", "imported_by", "rows")
+    inlines = [BankLineInline]

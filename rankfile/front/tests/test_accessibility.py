@@ -48,11 +48,13 @@ def _pages(who: str, scene: dict[str, Any], article: Any) -> list[str]:
                 "/no-such-page/"]
     return {
         "member": ["/", "/me/", f"/me/address/?membership={scene['member_ref']}",
+                   f"/me/dues/{scene['member_ref']}/",
                    f"/me/resign/?membership={scene['member_ref']}",
                    "/accounts/password/change/", article.get_absolute_url()],
         "secretary": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",
                       "/account/tokens/"],
         "staff": [f"/staff/payments/?q={scene['payment'].reference}", "/staff/placements/",
+                  "/staff/payments/statements/",
                   "/officers/members/", "/articles/moderation/"],
         "moderator": ["/articles/moderation/", article.get_absolute_url()],
         "author": ["/articles/mine/", "/articles/write/"],

@@ -14,7 +14,7 @@ from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
-from rankfile.membership.models import Membership, Payment
+from rankfile.membership.models import Membership, Payment, Refund, StatusChange
 from rankfile.membership.selectors import (
     OFFICER_KINDS,
     access_own_membership,
@@ -22,6 +22,7 @@ from rankfile.membership.selectors import (
     membership_list_of,
 )
 from rankfile.membership.services.changes import membership_change_address, membership_resign
+from rankfile.membership.services.dues import dues_of
 from rankfile.membership.services.payments import payment_instructions
 from rankfile.membership.services.status import ENDED
 
@@ -47,7 +48,15 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Set for the template only, never stored:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
-        membership.events = membership_history(membership)  # type: ignore[attr-defined]
+        membership.dues = dues_of(membership)  # type: ignore[attr-defined]
+        # Refunds show in the history too (when, how much; never staff's reason), in
+        # the order things happened with the status changes and branch moves.
+        refunds = (Refund.objects.filter(payment__membership=membership).select_related("payment")
+                   .exclude(status=Refund.Status.FAILED).order_by("requested_at"))
+        membership.events = sorted(  # type: ignore[attr-defined]
+            [(e.at, "status" if isinstance(e, StatusChange) else "move", e)
+             for e in membership_history(membership)]
+            + [(r.requested_at, "refund", r) for r in refunds], key=lambda t: t[0])
         pending = next((p for p in membership.payments.all()
                         if p.status == Payment.Status.PENDING), None)
         membership.to_pay = (  # type: ignore[attr-defined]
