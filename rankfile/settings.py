@@ -210,12 +210,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background jobs: Django's Tasks API with the database backend (db_worker).
+# Background jobs: Django's Tasks API with the database backend, run by
+# `rankfile worker` (rankfile/core/worker.py). A running job holds a lease its
+# worker renews; a job whose worker died runs again once the lease expires,
+# and is marked failed after taking down JOB_MAX_ATTEMPTS workers.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
