@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "rankfile.core",
+    "rankfile.outbox",
     "rankfile.accounts",
     "rankfile.branches",
     "rankfile.membership",
@@ -234,6 +235,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "membership@rankfile.invalid")
+# Every e-mail goes through the outbox (rankfile/outbox/): queued with the change
+# that causes it, sent by the worker. OUTBOX_RATE caps the messages a second each
+# worker sends (0: no cap); OUTBOX_BATCH is how many a delivery job sends over one
+# connection; a message the server refuses for now is tried OUTBOX_MAX_ATTEMPTS
+# times, waiting longer each time, before it is marked failed.
+OUTBOX_RATE = envint("OUTBOX_RATE", 0)
+OUTBOX_BATCH = envint("OUTBOX_BATCH", 200)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_MESSAGE_ID_DOMAIN = os.environ.get("OUTBOX_MESSAGE_ID_DOMAIN", "")  # default: SITE_URL's host
 
 # Rate limits on public forms. Addresses listed here are exempt: the surge
 # benchmark sets RATELIMIT_EXEMPT_IPS=127.0.0.1 for its own loopback client.

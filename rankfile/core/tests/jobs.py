@@ -57,3 +57,20 @@ def wait_for_gate(*, gate: str, log: str) -> None:
         time.sleep(0.02)
     with open(log, "a") as f:
         f.write(f"done {os.getpid()}\n")
+
+
+def run_jobs(limit: int = 1000) -> int:
+    """Run the ready jobs in this process, and those they queue, as a worker would.
+
+    For tests inside a transaction (the worker itself closes connections).
+    Returns how many ran; a job's exception propagates.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    for count in range(limit):
+        row = DBTaskResult.objects.ready().first()
+        if row is None:
+            return count
+        row.claim("test")
+        row.set_successful(row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"]))
+    raise AssertionError(f"Jobs still queued after running {limit}: does one queue itself?")
