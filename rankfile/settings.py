@@ -177,6 +177,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "rankfile.accounts.adapter.AccountAdapter"
+# The reset form queues a job for any address and the job mails only an account's
+# owner: the answer does not tell who has an account (nor does a mail to others).
+ACCOUNT_FORMS = {"reset_password": "rankfile.accounts.forms.PasswordResetForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"

@@ -72,5 +72,11 @@ def run_jobs(limit: int = 1000) -> int:
         if row is None:
             return count
         row.claim("test")
-        row.set_successful(row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"]))
+        job, args = row.task, row.args_kwargs
+        if job.takes_context:
+            value = job.call(TaskContext(task_result=row.task_result), *args["args"],
+                             **args["kwargs"])
+        else:
+            value = job.call(*args["args"], **args["kwargs"])
+        row.set_successful(value)
     raise AssertionError(f"Jobs still queued after running {limit}: does one queue itself?")
