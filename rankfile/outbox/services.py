@@ -40,6 +40,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from rankfile.core.db import relaxed_commits
 from rankfile.core.errors import Refusal
 from rankfile.outbox.models import OutboxMessage
 
@@ -327,26 +328,20 @@ def outbox_send(*, ids: Sequence[int]) -> int:
     sent = 0
     later: list[tuple[OutboxMessage, Exception]] = []
     try:
-        for i, message in enumerate(pending):
-            throttle.wait()
-            try:
-                connection.send_messages([_email(message, connection)])
-            except (smtplib.SMTPException, OSError) as e:
-                if _is_permanent(e):
-                    OutboxMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
-                        status=S.FAILED, attempts=message.attempts + 1, error=_describe(e))
-                    logger.warning("Message %s (%s) refused: %s", message.pk, message.purpose,
-                                   e)
-                elif isinstance(e, smtplib.SMTPRecipientsRefused | smtplib.SMTPResponseException):
-                    later.append((message, e))  # the server answered "not now" to this one
+        # Each "sent" mark commits without waiting for the disk: it is lost only if
+        # the database server itself crashes, and then the message goes out again.
+        with relaxed_commits():
+            for i, message in enumerate(pending):
+                throttle.wait()
+                error = _send_one(connection, message)
+                if isinstance(error, bool):
+                    sent += error
+                elif isinstance(error, smtplib.SMTPRecipientsRefused
+                                | smtplib.SMTPResponseException):
+                    later.append((message, error))  # the server said "not now" to this one
                 else:  # the connection is gone: the rest of the batch waits too
-                    later += [(m, e) for m in pending[i:]]
+                    later += [(m, error) for m in pending[i:]]
                     break
-                continue
-            OutboxMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
-                status=S.SENT, sent_at=timezone.now(), attempts=message.attempts + 1,
-                body="", html_body="", error="")
-            sent += 1
     finally:
         try:
             connection.close()
@@ -355,6 +350,25 @@ def outbox_send(*, ids: Sequence[int]) -> int:
     if later:
         _try_later(later)
     return sent
+
+
+def _send_one(connection: BaseEmailBackend, message: OutboxMessage) -> bool | Exception:
+    """Send and record one message: True if sent, False if refused for good (recorded
+    as failed), or the error if the server refused it only for now.
+    """
+    try:
+        connection.send_messages([_email(message, connection)])
+    except (smtplib.SMTPException, OSError) as e:
+        if not _is_permanent(e):
+            return e
+        OutboxMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
+            status=S.FAILED, attempts=message.attempts + 1, error=_describe(e))
+        logger.warning("Message %s (%s) refused: %s", message.pk, message.purpose, e)
+        return False
+    OutboxMessage.objects.filter(pk=message.pk, status=S.QUEUED).update(
+        status=S.SENT, sent_at=timezone.now(), attempts=message.attempts + 1, body="",
+        html_body="", error="")
+    return True
 
 
 def _try_later(failures: Sequence[tuple[OutboxMessage, Exception]]) -> None:

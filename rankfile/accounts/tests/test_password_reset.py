@@ -1,15 +1,16 @@
 """The password reset answers alike for every address and mails only an account's owner."""
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django_tasks import TaskContext
+from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from rankfile.accounts.tasks import send_password_reset
 from rankfile.core.tests.jobs import run_jobs
 from rankfile.demo.personas import make_user
 from rankfile.outbox.models import OutboxMessage
@@ -20,7 +21,7 @@ def alice(db):
     return make_user("alice@example.org")
 
 
-def ask(client, email: str):  # type: ignore[no-untyped-def]
+def ask(client: Client, email: str) -> tuple[Any, list[str]]:
     with CaptureQueriesContext(connection) as queries:
         response = client.post("/accounts/password/reset/", {"email": email}, follow=True)
     # The statements, without their values and savepoint names.
@@ -60,15 +61,16 @@ def test_the_link_points_at_the_site_whatever_host_was_asked(client, alice, sett
     run_jobs()
 
     assert "https://members.example.org/accounts/password/reset/key/" in mail.outbox[0].body
-    assert "testserver" not in mail.outbox[0].body + mail.outbox[0].subject
+    assert "testserver" not in f"{mail.outbox[0].body} {mail.outbox[0].subject}"
 
 
-def test_a_reset_job_run_twice_mails_once(client, alice):
+def test_a_reset_job_run_again_mails_once(client, alice):
     client.post("/accounts/password/reset/", {"email": "alice@example.org"})
-    context = TaskContext(task_result=DBTaskResult.objects.get().task_result)
+    run_jobs()
+    # As if its worker had died before recording the end: the job runs again.
+    DBTaskResult.objects.filter(task_path__endswith="send_password_reset").update(
+        status=TaskResultStatus.READY)
 
-    assert 1 == send_password_reset.call(context, email="alice@example.org")
-    assert 1 == send_password_reset.call(context, email="alice@example.org")
     run_jobs()
 
     assert 1 == OutboxMessage.objects.count()

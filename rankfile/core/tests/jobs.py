@@ -74,7 +74,8 @@ def run_jobs(limit: int = 1000) -> int:
         row.claim("test")
         job, args = row.task, row.args_kwargs
         if job.takes_context:
-            value = job.call(TaskContext(task_result=row.task_result), *args["args"],
+            value = job.call(TaskContext(task_result=row.task_result),  # type: ignore[arg-type]
+                             *args["args"],
                              **args["kwargs"])
         else:
             value = job.call(*args["args"], **args["kwargs"])

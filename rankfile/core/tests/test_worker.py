@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -29,7 +30,8 @@ def _seen():
     jobs.SEEN.clear()
 
 
-def claimed_by_a_dead_worker(job, *, lease_left: float = 60, **kwargs) -> DBTaskResult:  # type: ignore[no-untyped-def]
+def claimed_by_a_dead_worker(job: Any, *, lease_left: float = 60,
+                             **kwargs: object) -> DBTaskResult:
     """A job claimed by a worker that is gone, its lease running out in ``lease_left`` s."""
     row = DBTaskResult.objects.get(pk=job.enqueue(**kwargs).id)
     row.claim("dead-worker")

@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -9,7 +11,7 @@ from rankfile.outbox.models import OutboxMessage
 from rankfile.outbox.services import Draft, outbox_enqueue, outbox_enqueue_many
 
 
-def drafts(n: int, start: int = 0):  # type: ignore[no-untyped-def]
+def drafts(n: int, start: int = 0) -> Iterator[Draft]:
     for i in range(start, start + n):
         yield Draft(to=f"voter{i}@example.org", subject="Your ballot", body=f"Code {i}",
                     purpose="ballot", key=f"ballot:{i}",

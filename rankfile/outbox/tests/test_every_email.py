@@ -26,7 +26,7 @@ def direct_senders(package: Path) -> list[str]:
             name = (node.attr if isinstance(node, ast.Attribute)
                     else node.id if isinstance(node, ast.Name) else None)
             if name in SENDERS:
-                found.append(f"{relative}:{node.lineno} uses {name}")
+                found.append(f"{relative}:{getattr(node, 'lineno', 0)} uses {name}")
     return found
 
 
