@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app-kills", type=int, default=5)
     parser.add_argument("--job-kills", type=int, default=5)
     parser.add_argument("--lease", type=int, default=3, help="JOB_LEASE_SECONDS of the workers")
-    parser.add_argument("--drain-timeout", type=float, default=300)
+    parser.add_argument("--drain-timeout", type=float, default=900)
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--smtp-port", type=int, default=8112)
     parser.add_argument("--quick", action="store_true",
