@@ -7,14 +7,15 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from rankfile.accounts.models import Role
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body
 
 
-def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
+def has_role(user: AnyUser | None, kinds: str | Iterable[str], body: Body, *,
              on: dt.date | None = None) -> bool:
     """True if ``user`` holds one of ``kinds`` in ``body`` or in any body above it, on ``on``."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     bodies = [body.pk, *(b.pk for b in body.ancestors())]
@@ -25,12 +26,12 @@ def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
     )
 
 
-def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
+def is_national_staff(user: AnyUser | None, *, on: dt.date | None = None) -> bool:
     """True if ``user`` holds the staff role in the organisation itself (a body with no parent).
 
     National staff record payments, place members by hand and see every member.
     """
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     return (
         Role.objects.current(on or timezone.localdate())
@@ -39,10 +40,10 @@ def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
     )
 
 
-def bodies_with_role(user: object, kinds: str | Iterable[str], *,
+def bodies_with_role(user: AnyUser | None, kinds: str | Iterable[str], *,
                      on: dt.date | None = None) -> list[Body]:
     """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return []
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     roles = Role.objects.current(on or timezone.localdate()).filter(user=user, kind__in=kinds)
@@ -59,8 +60,8 @@ def bodies_within(roots: Iterable[Body]) -> set[int]:
     return found
 
 
-def grant_role(*, user: object, kind: str, body: Body, starts_on: dt.date | None = None,
-               ends_on: dt.date | None = None, granted_by: object = None, note: str = "") -> Role:
+def grant_role(*, user: User, kind: str, body: Body, starts_on: dt.date | None = None,
+               ends_on: dt.date | None = None, granted_by: User | None = None, note: str = "") -> Role:
     role = Role(
         user=user, kind=kind, body=body, starts_on=starts_on or timezone.localdate(),
         ends_on=ends_on, granted_by=granted_by, note=note,

@@ -14,6 +14,7 @@ from rankfile.accounts.models import ApiToken
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.accounts.services import API_ROLE_KINDS, api_token_create, api_token_revoke
 from rankfile.core.errors import Refusal
+from rankfile.core.forms import form_add_refusal
 
 
 @login_required
@@ -27,7 +28,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"])
             except Refusal as e:
-                form.add_error("name" if e.field == "name" else None, e.message)
+                form_add_refusal(form, e)
                 status = e.http_status
             else:
                 form = ApiTokenForm()

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from rankfile.accounts.models import User
 from rankfile.api.schemas import (
     ErrorOut,
     JoinIn,
@@ -50,6 +51,12 @@ class ApiToken(HttpBearer):
         from rankfile.accounts.services import api_token_authenticate
 
         return api_token_authenticate(token)
+
+
+class TokenRequest(HttpRequest):
+    """A request that ``ApiToken`` let in: ninja sets ``auth`` to what it returned."""
+
+    auth: User
 
 
 class ObjectParser(Parser):
@@ -162,7 +169,7 @@ def stats(request: HttpRequest) -> HttpResponse:
 
 @api.get("/members/{reference}", response={200: MemberOut, **REFUSALS}, auth=ApiToken(),
          summary="A member, for staff", operation_id="member")
-def member(request: HttpRequest, reference: str) -> dict[str, Any]:
+def member(request: TokenRequest, reference: str) -> dict[str, Any]:
     """One membership by its reference. Staff see everyone; a branch officer sees
     only the members of their branch."""
     membership = access_membership(request.auth, reference)

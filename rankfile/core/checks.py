@@ -1,12 +1,15 @@
 """System checks: a misconfigured server refuses to start."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
-def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
-    problems = []
+def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     if settings.PRODUCTION:
         if not settings.ALLOWED_HOSTS:
             problems.append(
@@ -34,8 +37,8 @@ def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
 
 
 @register()
-def check_jobs(app_configs, **kwargs):  # type: ignore[no-untyped-def]
-    problems = []
+def check_jobs(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     if not 2 <= settings.JOB_LEASE_SECONDS <= 3600:
         problems.append(Error(
             "JOB_LEASE_SECONDS must be between 2 and 3600.",

@@ -1,5 +1,11 @@
-from django.contrib import admin
+from __future__ import annotations
 
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from rankfile.accounts.http import request_user
 from rankfile.discussion.models import (
     ApprovedCommenter,
     Article,
@@ -56,9 +62,10 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Erase the e-mail address of these comments' commenters "
                               "(from all their comments)")
-    def erase_emails(self, request, queryset):  # type: ignore[no-untyped-def]
+    def erase_emails(self, request: HttpRequest, queryset: QuerySet[Comment]) -> None:
         emails = {e for e in queryset.values_list("email", flat=True) if e}
-        changed = sum(commenter_erase_email(email=e, by=request.user) for e in emails)
+        by = request_user(request)
+        changed = sum(commenter_erase_email(email=e, by=by) for e in emails)
         self.message_user(request, f"Erased {len(emails)} address(es) from {changed} comment(s).")
 
 
@@ -76,9 +83,10 @@ class BlockedTermAdmin(admin.ModelAdmin):
     search_fields = ("value", "note")
     exclude = ("created_by",)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request: HttpRequest, obj: BlockedTerm, form: ModelForm,
+                   change: bool) -> None:
         if not change:
-            obj.created_by = request.user
+            obj.created_by = request_user(request)
         super().save_model(request, obj, form, change)
 
 
@@ -88,13 +96,13 @@ class ModerationLogAdmin(admin.ModelAdmin):
     list_filter = ("action", "code")
     search_fields = ("reason", "ip")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import Role
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
@@ -18,7 +19,7 @@ from rankfile.membership.models import Membership
 OFFICER_KINDS = (Role.Kind.STAFF, Role.Kind.SECRETARY)
 
 
-def _scope(user: object) -> tuple[list[Body], Q]:
+def _scope(user: AnyUser | None) -> tuple[list[Body], Q]:
     """The bodies ``user`` sees members through, and the filter that scopes to them.
 
     Raises:
@@ -41,7 +42,7 @@ def _names(bodies: list[Body]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def membership_list_for(user: object, *, q: str | None = None, status: str | None = None,
+def membership_list_for(user: AnyUser | None, *, q: str | None = None, status: str | None = None,
                         branch: int | Body | None = None) -> QuerySet[Membership]:
     """The memberships ``user`` may see, newest application first, filtered.
 
@@ -67,7 +68,7 @@ def membership_list_for(user: object, *, q: str | None = None, status: str | Non
     return found.order_by("-applied_at", "-pk")
 
 
-def branch_list_for(user: object) -> list[Body]:
+def branch_list_for(user: AnyUser | None) -> list[Body]:
     """The branches whose members ``user`` may see, by name (for a filter on the list).
 
     Raises:
@@ -80,7 +81,7 @@ def branch_list_for(user: object) -> list[Body]:
     return list(branches.order_by("name"))
 
 
-def access_membership(user: object, reference: str) -> Membership:
+def access_membership(user: AnyUser | None, reference: str) -> Membership:
     """The membership with ``reference``, if ``user`` may see it.
 
     Raises:
@@ -108,9 +109,9 @@ def access_membership(user: object, reference: str) -> Membership:
     return membership
 
 
-def membership_list_of(user: object) -> QuerySet[Membership]:
+def membership_list_of(user: AnyUser | None) -> QuerySet[Membership]:
     """A person's own memberships, newest first, with what the members' page shows."""
-    if not getattr(user, "is_authenticated", False):
+    if not (user is not None and user.is_authenticated):
         return Membership.objects.none()
     return (
         Membership.objects.filter(user=user)
@@ -121,7 +122,7 @@ def membership_list_of(user: object) -> QuerySet[Membership]:
     )
 
 
-def access_own_membership(user: object, reference: str | None = None) -> Membership:
+def access_own_membership(user: AnyUser | None, reference: str | None = None) -> Membership:
     """The person's membership with ``reference``, or their newest one that has not ended.
 
     Raises:

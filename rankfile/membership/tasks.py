@@ -32,6 +32,7 @@ def send_confirmation(*, reference: str) -> None:
     """
     from rankfile.membership.services.joining import confirmation_token
     from rankfile.membership.services.payments import payment_instructions
+    from rankfile.membership.services.stripe_provider import stripe_configured
 
     membership = Membership.objects.select_related("user", "category").get(reference=reference)
     payment = membership.payments.filter(status=Payment.Status.PENDING).first()
@@ -41,6 +42,7 @@ def send_confirmation(*, reference: str) -> None:
         "membership": membership,
         "link": link,
         "payment": payment_instructions(payment) if payment else None,
+        "card_payments": stripe_configured(),
     }, membership.user.email, purpose="join_confirmation", key=reference)
 
 
@@ -72,8 +74,37 @@ def send_receipt(*, payment_id: int) -> None:
 
 
 @task()
+def send_email(*, to: str, subject: str, body: str, purpose: str, key: str) -> None:
+    """Queue in the outbox an e-mail that ``member_mail`` queued as a job before the outbox.
+
+    ``member_mail`` now queues in the outbox itself; this runs the jobs queued
+    by earlier versions.
+    """
+    outbox_enqueue(to=to, subject=subject, body=body, purpose=purpose, key=key)
+
+
+@task()
 def expire_unpaid() -> int:
     """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``)."""
     from rankfile.membership.services.payments import membership_expire_unpaid
 
     return membership_expire_unpaid()
+
+
+@task()
+def dues_daily() -> str:
+    """Remind members behind with their dues, then move them into arrears or lapse.
+
+    Run it once a day (``rankfile dues_run`` enqueues it); running it twice is harmless.
+    """
+    from rankfile.membership.services.dues import dues_run
+
+    return str(dues_run())
+
+
+@task()
+def stripe_refund_send(*, refund_id: int) -> str:
+    """Ask Stripe to make a refund requested by ``payment_refund``; safe to run twice."""
+    from rankfile.membership.services.refunds import refund_send_to_stripe
+
+    return refund_send_to_stripe(refund_id=refund_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
 from django_tasks import TaskContext, task
@@ -16,7 +17,7 @@ SEEN: list[object] = []
 @task(takes_context=True)
 def look_at_lease(context: TaskContext) -> None:
     """Remember who holds this job's lease while it runs."""
-    SEEN.append(list(JobLease.objects.filter(job_id=context.task_result.id)
+    SEEN.append(list(JobLease.objects.filter(job_id=uuid.UUID(context.task_result.id))
                      .values_list("worker_id", flat=True)))
 
 
@@ -28,7 +29,7 @@ def remember(*, value: int) -> None:
 @task(takes_context=True)
 def lose_lease(context: TaskContext) -> None:
     """As if this worker had been presumed dead and another had taken the job."""
-    JobLease.objects.filter(job_id=context.task_result.id).update(worker_id="another")
+    JobLease.objects.filter(job_id=uuid.UUID(context.task_result.id)).update(worker_id="another")
 
 
 @task()
@@ -39,10 +40,10 @@ def stop_now() -> None:
 @task(takes_context=True)
 def wait_for_renewal(context: TaskContext) -> bool:
     """Wait (at most 10 s) for the heartbeat to move this job's lease on."""
-    first = JobLease.objects.get(job_id=context.task_result.id).expires_at
+    first = JobLease.objects.get(job_id=uuid.UUID(context.task_result.id)).expires_at
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        if JobLease.objects.get(job_id=context.task_result.id).expires_at > first:
+        if JobLease.objects.get(job_id=uuid.UUID(context.task_result.id)).expires_at > first:
             return True
         time.sleep(0.05)
     return False

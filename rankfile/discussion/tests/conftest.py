@@ -15,13 +15,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from rankfile.accounts.models import User
+from rankfile.branches.models import Body
 from rankfile.demo.personas import give_role, make_user
 from rankfile.discussion.services.articles import article_create, article_publish
 from rankfile.membership.models import Category, Membership
 
 
-def make_member(email: str, first: str, last: str, branch: object, *,
-                kind: str = Category.Kind.MEMBER, name: str = "Member") -> object:
+def make_member(email: str, first: str, last: str, branch: Body, *,
+                kind: str = Category.Kind.MEMBER, name: str = "Member") -> User:
     category, _ = Category.objects.get_or_create(kind=kind, defaults={"name": name})
     user = make_user(email, first_name=first, last_name=last)
     now = timezone.now()

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.models import User
 from rankfile.branches.models import Body, Ward
 from rankfile.branches.selectors import place_postcode_forget
 from rankfile.branches.services.importing import GeoImportReport, WardMove, geo_import
@@ -29,7 +30,7 @@ def boundary_change_reason(effective_from: dt.date) -> str:
 
 
 def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.date,
-                          by: object = None, at: dt.datetime | None = None) -> int:
+                          by: User | None = None, at: dt.datetime | None = None) -> int:
     """Move every membership placed in ``ward`` to ``to_branch``, keeping history.
 
     Each moved membership gets a ``BranchChange`` whose reason names the day the
@@ -68,7 +69,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         return len(changes)
 
 
-def members_follow_boundaries(moves: Sequence[WardMove], *, by: object = None,
+def members_follow_boundaries(moves: Sequence[WardMove], *, by: User | None = None,
                               at: dt.datetime | None = None) -> int:
     """Move the members of each ward in ``moves`` with it.
 
@@ -97,7 +98,7 @@ def geo_import_with_members(*, wards: Path | str | None = None,
                             postcodes: Path | str | None = None,
                             effective_from: dt.date | None = None,
                             organisation_name: str | None = None,
-                            by: object = None) -> GeoImportReport:
+                            by: User | None = None) -> GeoImportReport:
     """``geo_import``, with the members of every moved ward following it in the same
     transaction. ``by`` is recorded on their branch changes."""
     return geo_import(wards=wards, branches=branches, postcodes=postcodes,

@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from rankfile.accounts.models import Role
+from rankfile.accounts.models import Role, User
 from rankfile.accounts.roles import has_role, is_national_staff
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
@@ -25,8 +25,8 @@ ADDRESS_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 400
 
 
-def _check_may_change(membership: Membership, by: object) -> None:
-    if getattr(by, "pk", None) is not None and by.pk == membership.user_id:  # type: ignore[attr-defined]
+def _check_may_change(membership: Membership, by: User) -> None:
+    if by.pk == membership.user_id:
         return
     body = membership.branch or membership.constituency
     if body is not None and has_role(by, Role.Kind.STAFF, body):
@@ -48,7 +48,7 @@ def _check_not_ended(membership: Membership) -> None:
         )
 
 
-def membership_change_address(*, membership: Membership, address: str, postcode: str, by: object,
+def membership_change_address(*, membership: Membership, address: str, postcode: str, by: User,
                               now: dt.datetime | None = None) -> BranchChange | None:
     """Record a new address for ``membership`` and place it by its postcode.
 
@@ -119,7 +119,7 @@ def membership_change_address(*, membership: Membership, address: str, postcode:
     return move
 
 
-def membership_resign(*, membership: Membership, by: object, reason: str = "") -> StatusChange:
+def membership_resign(*, membership: Membership, by: User, reason: str = "") -> StatusChange:
     """End ``membership`` by resignation, with the member's reason if they gave one.
 
     Returns:
@@ -152,7 +152,7 @@ def membership_resign(*, membership: Membership, by: object, reason: str = "") -
     return change
 
 
-def membership_place(*, membership: Membership, ward: Ward, by: object,
+def membership_place(*, membership: Membership, ward: Ward, by: User,
                      now: dt.datetime | None = None) -> BranchChange:
     """Place by hand a membership whose postcode was missing from our list.
 

@@ -3,6 +3,8 @@
 Every status change goes through ``membership_set_status``, which checks the
 transition is allowed, keeps ``joined_on`` and ``good_standing_since`` exact,
 and writes a ``StatusChange`` (who, when, why) in the same transaction.
+``membership_change_status`` is the way in for staff: it takes the row lock
+first, so two changes of one membership at once keep the history a chain.
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.models import User
 from rankfile.core.errors import Refusal
-from rankfile.membership.models import Membership, StatusChange
+from rankfile.membership.models import GOOD_STANDING, Membership, StatusChange
 
 S = Membership.Status
 
-# In good standing: counts for "continuously in good standing" rules.
-GOOD_STANDING = frozenset({S.ACTIVE, S.IN_ARREARS})
 ENDED = frozenset({S.LAPSED, S.EXPELLED, S.RESIGNED, S.EXPIRED})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -38,7 +39,7 @@ def can_change_status(current: str, new: str) -> bool:
 
 
 def membership_set_status(*, membership: Membership, status: str, reason: str,
-                          by: object = None, at: dt.datetime | None = None) -> StatusChange:
+                          by: User | None = None, at: dt.datetime | None = None) -> StatusChange:
     """Move ``membership`` to ``status`` and record why.
 
     The caller should hold a lock on the membership row
@@ -87,3 +88,25 @@ def membership_set_status(*, membership: Membership, status: str, reason: str,
             membership=membership, from_status=previous, to_status=status, at=at,
             by=by if getattr(by, "pk", None) else None, reason=reason,
         )
+
+
+def membership_change_status(*, membership: Membership, status: str, reason: str,
+                             by: User | None = None) -> StatusChange:
+    """Change ``membership``'s status from the one it has when its row is locked.
+
+    Two changes of one membership at once (staff suspending a member while
+    they resign) are taken one after the other: the second is checked against
+    the status the first left, and the history stays a chain in which each
+    change starts from the status the one before it ended in. ``membership``
+    is updated to match.
+
+    Raises:
+        Refusal: the transition is not allowed from the status found, or no
+            reason was given. Nothing is written.
+    """
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        change = membership_set_status(membership=current, status=status, reason=reason, by=by)
+    for name in ("status", "joined_on", "good_standing_since", "ended_on", "expires_at"):
+        setattr(membership, name, getattr(current, name))
+    return change

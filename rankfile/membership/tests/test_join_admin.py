@@ -24,7 +24,9 @@ def test_it_changes_status_through_the_service_with_a_reason(admin_client_):
 
     m.refresh_from_db()
     assert (200, 302) == (asked.status_code, done.status_code)
-    assert (Membership.Status.ACTIVE, "Paid in person") == (m.status, m.history.last().reason)
+    last = m.history.last()
+    assert last is not None
+    assert (Membership.Status.ACTIVE, "Paid in person") == (m.status, last.reason)
 
 
 def test_it_lists_memberships_and_payments(admin_client_):

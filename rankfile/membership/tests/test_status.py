@@ -6,7 +6,7 @@ from django.utils import timezone
 from rankfile.accounts.models import User
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import Category, Membership
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import membership_change_status, membership_set_status
 
 S = Membership.Status
 
@@ -76,3 +76,25 @@ def test_it_requires_a_reason(applied):
         membership_set_status(membership=applied, status=S.ACTIVE, reason="  ")
 
     assert 0 == applied.history.count()
+
+
+def test_it_changes_status_from_the_one_stored_not_a_stale_copy(applied, staff):
+    stale = Membership.objects.get(pk=applied.pk)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid")
+
+    change = membership_change_status(membership=stale, status=S.SUSPENDED, reason="Conduct",
+                                      by=staff)
+
+    assert (S.ACTIVE, S.SUSPENDED) == (change.from_status, change.to_status)
+    assert (S.SUSPENDED, None) == (stale.status, stale.good_standing_since)
+
+
+def test_it_refuses_a_change_the_stored_status_does_not_allow(applied, staff):
+    stale = Membership.objects.get(pk=applied.pk)
+    membership_set_status(membership=applied, status=S.RESIGNED, reason="Changed their mind")
+
+    with pytest.raises(Refusal) as e:
+        membership_change_status(membership=stale, status=S.ACTIVE, reason="Paid", by=staff)
+
+    assert "invalid_transition" == e.value.code
+    assert 1 == applied.history.count()

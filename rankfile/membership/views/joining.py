@@ -16,13 +16,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import RateLimited, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms.joining import (
     JoinForm,
     new_form_token,
 )
-from rankfile.membership.models import Payment
+from rankfile.membership.models import Category, Payment
 from rankfile.membership.services.joining import (
     joining_offer,
     joining_offers,
@@ -34,6 +36,7 @@ from rankfile.membership.services.payments import (
     format_pence,
     payment_instructions,
 )
+from rankfile.membership.services.stripe_provider import stripe_configured
 
 DONE_COOKIE = "rf_joined"
 DONE_SALT = "rankfile.membership.done"
@@ -51,11 +54,6 @@ def join_choose(request: HttpRequest) -> HttpResponse:
                       "fee": format_pence(window.fee_pence) if window else "",
                       "closed_message": offer.closed_message(now)})
     return render(request, "membership/join_choose.html", {"cards": cards})
-
-
-def _show_refusal(form: JoinForm, refusal: Refusal) -> None:
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
 
 
 @require_http_methods(["GET", "POST"])
@@ -76,7 +74,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
         rate_limit(request, scope="join", limit=JOIN_LIMIT, per_seconds=JOIN_LIMIT_SECONDS)
     except RateLimited as e:
         form.is_valid()
-        form.add_error(None, e.message)
+        form_add_refusal(form, e)
         return render(request, "membership/join_details.html", {**context, "form": form},
                       status=e.http_status)
     if form.is_valid():
@@ -84,11 +82,11 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             result = membership_apply(data=form.join_data(),
                                       idempotency_key="web:" + form.cleaned_data["form_token"])
         except Refusal as e:
-            _show_refusal(form, e)
+            form_add_refusal(form, e)
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
-            done = {"r": result.reference, "k": offer.kind}
+            done: dict[str, object] = {"r": result.reference, "k": offer.kind}
             if result.payment is not None:
                 done.update(p=result.payment.reference, a=result.payment.amount_pence,
                             v=result.payment.provider)
@@ -106,10 +104,10 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
     # so a reference in the address bar reveals nothing about anyone.
     payment = None
     shown = None
+    cookie = request.get_signed_cookie(DONE_COOKIE, default=None, salt=DONE_SALT, max_age=3600)
     try:
-        done = signing.loads(request.get_signed_cookie(DONE_COOKIE, salt=DONE_SALT,
-                                                       max_age=3600))
-    except (KeyError, signing.BadSignature):
+        done = signing.loads(cookie) if cookie else {}
+    except signing.BadSignature:
         done = {}
     if done.get("r") == reference:
         shown = reference
@@ -118,7 +116,8 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
                                                    provider=done.get("v") or "offline"))
     return render(request, "membership/join_done.html", {
         "reference": shown, "payment": payment,
-        "union_check": shown is not None and done.get("k") == "affiliated_supporter",
+        "union_check": shown is not None and done.get("k") == Category.Kind.AFFILIATED_SUPPORTER,
+        "card_payments": stripe_configured(),
     })
 
 
@@ -138,6 +137,12 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Thank you: your e-mail address is confirmed and your "
                                       "password is set.")
+            # A fee still to pay: straight on to choosing how to pay it.
+            due = Payment.objects.filter(membership__user=user, status=Payment.Status.PENDING,
+                                         membership__status="applied").order_by(
+                "-created_at").values_list("reference", flat=True).first()
+            if due is not None:
+                return redirect("me:pay", due)
             return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "membership/join_confirm.html", {"form": form, "user": user},
                       status=400)
@@ -147,7 +152,7 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     payment = (Payment.objects.select_related("membership__category")
                .filter(reference=reference, membership__user=request.user,
                        status=Payment.Status.PAID).first())

@@ -11,20 +11,22 @@ from django.views.decorators.http import require_http_methods
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
-from rankfile.membership.models import Membership
+from rankfile.membership.models import Membership, Refund
 from rankfile.membership.selectors import (
     OFFICER_KINDS,
     access_own_membership,
     membership_list_of,
 )
 from rankfile.membership.services.changes import membership_change_address, membership_resign
+from rankfile.membership.services.dues import dues_of
 from rankfile.membership.services.status import ENDED
 
 S = Membership.Status
 
 # What each status means for the member, in plain words.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     S.APPLIED: "We have your application. It becomes active when your payment arrives.",
     S.ACTIVE: "You are a member in good standing.",
     S.IN_ARREARS: "Your payments are behind. You are still in good standing while you catch up.",
@@ -40,8 +42,14 @@ STATUS_WORDS = {
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = list(membership_list_of(request.user))
     for membership in memberships:
+        # Set for the template only, never stored:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
+        membership.dues = dues_of(membership)  # type: ignore[attr-defined]
+        # Refunds show in the history too (when, how much; never staff's reason).
+        membership.refunds = list(  # type: ignore[attr-defined]
+            Refund.objects.filter(payment__membership=membership).select_related("payment")
+            .exclude(status=Refund.Status.FAILED).order_by("requested_at"))
     return render(request, "membership/me.html", {
         "memberships": memberships,
         "is_officer": bool(bodies_with_role(request.user, OFFICER_KINDS)),
@@ -71,7 +79,7 @@ def address(request: AuthenticatedHttpRequest) -> HttpResponse:
                     membership=membership, by=request.user, **form.cleaned_data
                 )
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 if move is not None and move.to_branch is not None:
                     messages.success(request, f"Address saved. You are now in the "
@@ -103,7 +111,7 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 membership_resign(membership=membership, by=request.user,
                                   reason=form.cleaned_data["reason"])
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 messages.success(request, "You have resigned. Thank you for being a member.")
                 return redirect("me:home")
