@@ -23,7 +23,6 @@ import contextlib
 import http.client
 import json
 import os
-import platform
 import random
 import secrets
 import shutil
@@ -39,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "bench" / "common"))
-from env import django_env  # noqa: E402
+from env import django_env, machine  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -388,18 +387,6 @@ def table(f: dict) -> str:
              f"{f['outbox_failed']} failed messages, {f['jobs_failed']} failed jobs; "
              f"{'PASS' if f['ok'] else 'FAIL'}")
     return "\n".join([head, "| --- " * 12 + "|", row, "", notes])
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
