@@ -4,10 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import ChangePasswordForm as AllauthChangePasswordForm
 from allauth.account.forms import LoginForm as AllauthLoginForm
-from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import ResetPasswordForm
 from django import forms
+from django.http import HttpRequest
+
+from rankfile.accounts.services import password_reset_request
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's reset form, without looking the address up during the request, and
+    with our label and messages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _email_field(self.fields["email"])
+
+    def clean_email(self) -> str:
+        return str(get_adapter().clean_email(self.cleaned_data["email"].lower()))
+
+    def save(self, request: HttpRequest, **kwargs: object) -> str:
+        email = str(self.cleaned_data["email"])
+        password_reset_request(email=email)
+        return email
 
 
 class ApiTokenForm(forms.Form):
@@ -39,12 +60,6 @@ class LoginForm(AllauthLoginForm):
         password.error_messages["required"] = "Enter your password."
         password.widget.attrs.pop("placeholder", None)
         self.fields["remember"].label = "Keep me logged in on this device"
-
-
-class ResetPasswordForm(AllauthResetPasswordForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _email_field(self.fields["email"])
 
 
 class ChangePasswordForm(AllauthChangePasswordForm):

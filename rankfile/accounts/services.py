@@ -1,4 +1,4 @@
-"""Account services: API tokens for officers' programs."""
+"""Account services: API tokens for officers' programs, and password resets."""
 
 from __future__ import annotations
 
@@ -101,3 +101,16 @@ def api_token_authenticate(raw: str | None, *, now: dt.datetime | None = None) -
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue a password reset for ``email``, whether or not an account has it.
+
+    The request does the same work, in the same time, for a known and an
+    unknown address; the job (``accounts.tasks.send_password_reset``) looks
+    the address up and mails only an account's owner.
+    """
+    from rankfile.accounts.tasks import send_password_reset
+
+    with transaction.atomic():
+        send_password_reset.enqueue(email=email.strip().lower())
