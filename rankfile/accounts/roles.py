@@ -25,27 +25,38 @@ def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
     )
 
 
+def national_roles(user: object, *, on: dt.date | None = None) -> set[str]:
+    """The kinds of role ``user`` holds in the organisation itself (a body with no parent)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Role.objects.current(on or timezone.localdate())
+        .filter(user=user, body__parent__isnull=True)
+        .values_list("kind", flat=True)
+    )
+
+
 def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
     """True if ``user`` holds the staff role in the organisation itself (a body with no parent).
 
     National staff record payments, place members by hand and see every member.
     """
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return (
-        Role.objects.current(on or timezone.localdate())
-        .filter(user=user, kind=Role.Kind.STAFF, body__parent__isnull=True)
-        .exists()
-    )
+    return Role.Kind.STAFF in national_roles(user, on=on)
 
 
 def bodies_with_role(user: object, kinds: str | Iterable[str], *,
-                     on: dt.date | None = None) -> list[Body]:
-    """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``."""
+                     on: dt.date | None = None, under: Role | None = None) -> list[Body]:
+    """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``.
+
+    ``under`` narrows the answer to that one role of theirs: a program using an
+    API token acts under the role the token was created for, not all of them.
+    """
     if not getattr(user, "is_authenticated", False):
         return []
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     roles = Role.objects.current(on or timezone.localdate()).filter(user=user, kind__in=kinds)
+    if under is not None:
+        roles = roles.filter(pk=under.pk)
     return [r.body for r in roles.select_related("body")]
 
 
@@ -57,14 +68,3 @@ def bodies_within(roots: Iterable[Body]) -> set[int]:
         found |= frontier
         frontier = set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
     return found
-
-
-def grant_role(*, user: object, kind: str, body: Body, starts_on: dt.date | None = None,
-               ends_on: dt.date | None = None, granted_by: object = None, note: str = "") -> Role:
-    role = Role(
-        user=user, kind=kind, body=body, starts_on=starts_on or timezone.localdate(),
-        ends_on=ends_on, granted_by=granted_by, note=note,
-    )
-    role.full_clean()
-    role.save()
-    return role

@@ -27,7 +27,7 @@ from rankfile.api.schemas import (
 )
 from rankfile.core.errors import Refusal
 from rankfile.core.net import rate_limit
-from rankfile.membership.selectors import access_membership
+from rankfile.membership.access import access_membership
 from rankfile.membership.services.joining import (
     JoinData,
     JoinResult,
@@ -42,7 +42,10 @@ JOIN_LIMIT_SECONDS = 600
 
 
 class ApiToken(HttpBearer):
-    """``Authorization: Bearer rf_…``: a token a staff member created on their account page."""
+    """``Authorization: Bearer rf_…``: a token an officer created on their account page.
+
+    ``request.auth`` is the ``accounts.models.ApiToken``: its ``user`` acts under
+    its ``role`` only."""
 
     openapi_scheme = "bearer"
 
@@ -163,9 +166,12 @@ def stats(request: HttpRequest) -> HttpResponse:
 @api.get("/members/{reference}", response={200: MemberOut, **REFUSALS}, auth=ApiToken(),
          summary="A member, for staff", operation_id="member")
 def member(request: HttpRequest, reference: str) -> dict[str, Any]:
-    """One membership by its reference. Staff see everyone; a branch officer sees
-    only the members of their branch."""
-    membership = access_membership(request.auth, reference)
+    """One membership by its reference. A token made under a national staff or auditor
+    role sees everyone; one made under a branch secretary's role, that branch's members.
+    A member the token may not see answers 404, exactly as a reference that does not
+    exist."""
+    token = request.auth
+    membership = access_membership(token.user, reference, under=token.role)
     branch = membership.branch
     return {
         "reference": membership.reference,

@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from rankfile.accounts.models import Role
-from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role
+from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
 from rankfile.branches.models import Body
+from rankfile.core.actors import is_system
 from rankfile.core.errors import NotFound
 from rankfile.discussion.models import Article, BodyDiscussionSettings, CommentPolicy
 from rankfile.membership.models import Membership
@@ -80,6 +81,23 @@ def can_moderate(user: object, body: Body) -> bool:
 
 def can_publish(user: object, body: Body) -> bool:
     return has_role(user, PUBLISHERS, body)
+
+
+def can_delete_article(user: object, article: Article) -> bool:
+    """Moderators and staff of its body or above (who may also withdraw it)."""
+    return can_publish(user, article.body)
+
+
+def can_erase_commenter_emails(user: object) -> bool:
+    """National staff, handling a data-protection request. (A commenter erases their
+    own address with the signed link e-mailed to it: ``commenter_erase_by_link``.)"""
+    return is_system(user) or is_national_staff(user)
+
+
+def can_configure_discussion(user: object) -> bool:
+    """Tags, blocked terms, approved commenters and bodies' comment policies: national
+    staff (in the admin) and the system."""
+    return is_system(user) or is_national_staff(user)
 
 
 def is_article_author(user: object, article: Article) -> bool:

@@ -1,16 +1,23 @@
-"""Admin for membership staff: categories, windows and unions are edited here;
-memberships and payments are read here and changed only through the services
-(the status action asks for a reason and writes the history)."""
+"""Admin for membership staff: categories, windows and unions are edited here
+(through ``services.offers``); memberships and payments are read here and
+changed only through the services (the status action asks for a reason and
+writes the history). Auditors read everything and change nothing."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db import transaction
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from rankfile.accounts.access import can_write_in_admin
+from rankfile.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import (
     AffiliatedUnion,
@@ -21,20 +28,25 @@ from rankfile.membership.models import (
     Rate,
     StatusChange,
 )
-from rankfile.membership.services.joining import joining_offers_forget
+from rankfile.membership.services.offers import joining_offer_delete, joining_offer_save
 from rankfile.membership.services.status import membership_set_status
 
 
-class OffersAdmin(admin.ModelAdmin):
-    """Joining pages cache the offers for a few seconds: drop the cache after an edit."""
+class OffersAdmin(ServiceAdmin):
+    """Saved and deleted through ``joining_offer_save`` and ``joining_offer_delete``, which
+    also drop the joining pages' cache of the offers."""
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(joining_offers_forget)
+    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: object) -> None:
+        joining_offer_save(instance=obj, by=by)
 
-    def save_related(self, request, form, formsets, change):  # type: ignore[no-untyped-def]
-        super().save_related(request, form, formsets, change)
-        transaction.on_commit(joining_offers_forget)
+    def delete_by(self, obj: Any, *, by: object) -> None:
+        joining_offer_delete(instance=obj, by=by)
+
+    def save_inline_by(self, obj: Any, *, by: object) -> None:
+        joining_offer_save(instance=obj, by=by)
+
+    def delete_inline_by(self, obj: Any, *, by: object) -> None:
+        joining_offer_delete(instance=obj, by=by)
 
 
 class RateInline(admin.TabularInline):
@@ -65,17 +77,6 @@ class AffiliatedUnionAdmin(OffersAdmin):
     search_fields = ("name", "code")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-
 class HistoryInline(ReadOnlyInline):
     model = StatusChange
     fields = ("at", "from_status", "to_status", "by", "reason")
@@ -93,7 +94,8 @@ class StatusForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
 
 
-@admin.action(description="Change the status of the selected memberships…")
+@admin.action(description="Change the status of the selected memberships…",
+              permissions=["set_status"])
 def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
                   queryset: QuerySet[Membership]) -> HttpResponse | None:
     form = StatusForm(request.POST if "apply" in request.POST else None)
@@ -116,12 +118,15 @@ def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
     return TemplateResponse(request, "membership/admin_change_status.html", {
         **modeladmin.admin_site.each_context(request),
         "title": "Change status", "form": form, "memberships": queryset,
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME, "opts": Membership._meta,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "opts": Membership._meta,
     })
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read only; the status changes through the action (``membership_set_status``),
+    an address on the member's page, a placement on the staff placements page."""
+
     list_display = ("reference", "full_name", "category", "status", "branch", "applied_at",
                     "needs_placement")
     list_filter = ("status", "category", "needs_placement", "window")
@@ -132,18 +137,18 @@ class MembershipAdmin(admin.ModelAdmin):
     actions = [change_status]
     readonly_fields = [f.name for f in Membership._meta.fields]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
+    def has_set_status_permission(self, request: HttpRequest) -> bool:
+        # The service checks again, for each membership, that they are staff over it.
+        return can_write_in_admin(request.user)
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
+    """Read only; payments are recorded on the staff payments page (``payment_record``)."""
+
     list_display = ("reference", "membership", "amount_pence", "status", "method", "paid_at",
                     "receipt_number")
     list_filter = ("status", "method", "provider")
     search_fields = ("reference", "receipt_number", "membership__reference")
     list_select_related = ("membership",)
     readonly_fields = [f.name for f in Payment._meta.fields]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False

@@ -73,7 +73,10 @@ def send_receipt(*, payment_id: int) -> None:
 
 @task()
 def expire_unpaid() -> int:
-    """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``)."""
+    """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``).
+
+    Acts as the system."""
+    from rankfile.core.actors import System
     from rankfile.membership.services.payments import membership_expire_unpaid
 
-    return membership_expire_unpaid()
+    return membership_expire_unpaid(by=System("expire_unpaid job"))

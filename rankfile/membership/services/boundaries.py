@@ -18,6 +18,8 @@ from django.utils import timezone
 from rankfile.branches.models import Body, Ward
 from rankfile.branches.selectors import place_postcode_forget
 from rankfile.branches.services.importing import GeoImportReport, WardMove, geo_import
+from rankfile.core.errors import PermissionRefused
+from rankfile.membership.access import can_import_geography
 from rankfile.membership.models import BranchChange, Membership
 
 # Chunks keep each statement under SQLite's limit on parameters.
@@ -28,8 +30,14 @@ def boundary_change_reason(effective_from: dt.date) -> str:
     return f"Boundary change effective {effective_from.day} {effective_from:%B %Y}"
 
 
+def _check_may_import(by: object) -> None:
+    if not can_import_geography(by):
+        raise PermissionRefused("Only membership staff can change the local structure.",
+                                code="not_staff")
+
+
 def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.date,
-                          by: object = None, at: dt.datetime | None = None) -> int:
+                          by: object, at: dt.datetime | None = None) -> int:
     """Move every membership placed in ``ward`` to ``to_branch``, keeping history.
 
     Each moved membership gets a ``BranchChange`` whose reason names the day the
@@ -40,7 +48,11 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
 
     Returns:
         How many memberships were moved.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    _check_may_import(by)
     at = at or timezone.now()
     by = by if getattr(by, "pk", None) else None
     reason = boundary_change_reason(effective_from)
@@ -68,7 +80,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         return len(changes)
 
 
-def members_follow_boundaries(moves: Sequence[WardMove], *, by: object = None,
+def members_follow_boundaries(moves: Sequence[WardMove], *, by: object,
                               at: dt.datetime | None = None) -> int:
     """Move the members of each ward in ``moves`` with it.
 
@@ -77,7 +89,11 @@ def members_follow_boundaries(moves: Sequence[WardMove], *, by: object = None,
 
     Returns:
         How many memberships changed branch.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    _check_may_import(by)
     at = at or timezone.now()
     moved = 0
     with transaction.atomic():
@@ -97,9 +113,18 @@ def geo_import_with_members(*, wards: Path | str | None = None,
                             postcodes: Path | str | None = None,
                             effective_from: dt.date | None = None,
                             organisation_name: str | None = None,
-                            by: object = None) -> GeoImportReport:
+                            by: object) -> GeoImportReport:
     """``geo_import``, with the members of every moved ward following it in the same
-    transaction. ``by`` is recorded on their branch changes."""
+    transaction. ``by`` is recorded on their branch changes.
+
+    This, not ``geo_import`` (which knows places, not people, so cannot ask
+    who may), is the one way pages, commands and the demo import places.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
+        GeoImportRefused: a file has errors; nothing is imported.
+    """
+    _check_may_import(by)
     return geo_import(wards=wards, branches=branches, postcodes=postcodes,
                       effective_from=effective_from, organisation_name=organisation_name,
                       follow=partial(members_follow_boundaries, by=by))

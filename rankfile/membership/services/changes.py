@@ -12,26 +12,20 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from rankfile.accounts.models import Role
-from rankfile.accounts.roles import has_role, is_national_staff
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import can_change_membership, can_place_members
 from rankfile.membership.models import BranchChange, Membership, StatusChange
-from rankfile.membership.services.status import ENDED, membership_set_status
+from rankfile.membership.services.status import ENDED, _set_status
 
 ADDRESS_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 400
 
 
 def _check_may_change(membership: Membership, by: object) -> None:
-    if getattr(by, "pk", None) is not None and by.pk == membership.user_id:  # type: ignore[attr-defined]
-        return
-    body = membership.branch or membership.constituency
-    if body is not None and has_role(by, Role.Kind.STAFF, body):
-        return
-    if body is None and is_national_staff(by):
+    if can_change_membership(by, membership):
         return
     raise PermissionRefused(
         "Only the member themselves or membership staff can change this membership.",
@@ -144,7 +138,7 @@ def membership_resign(*, membership: Membership, by: object, reason: str = "") -
     with transaction.atomic():
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         _check_not_ended(current)
-        change = membership_set_status(
+        change = _set_status(
             membership=current, status=Membership.Status.RESIGNED, reason=recorded, by=by,
         )
     for name in ("status", "ended_on", "good_standing_since", "expires_at"):
@@ -164,7 +158,7 @@ def membership_place(*, membership: Membership, ward: Ward, by: object,
         Refusal: the membership is not waiting to be placed, has ended, or the
             ward belongs to no branch today. Nothing is changed.
     """
-    if not is_national_staff(by):
+    if not can_place_members(by):
         raise PermissionRefused("Only membership staff can place members by hand.",
                                 code="not_staff")
     now = now or timezone.now()
@@ -194,8 +188,15 @@ def membership_place(*, membership: Membership, ward: Ward, by: object,
     return change
 
 
-def membership_list_awaiting_placement(*, limit: int = 100) -> list[Membership]:
-    """Applications whose postcode was missing from our list, oldest first."""
+def membership_list_awaiting_placement(*, by: object, limit: int = 100) -> list[Membership]:
+    """Applications whose postcode was missing from our list, oldest first.
+
+    Raises:
+        PermissionRefused: ``by`` may not place members by hand.
+    """
+    if not can_place_members(by):
+        raise PermissionRefused("Only membership staff can place members by hand.",
+                                code="not_staff")
     return list(
         Membership.objects.filter(needs_placement=True).exclude(status__in=ENDED)
         .select_related("category", "user").order_by("applied_at")[:limit]

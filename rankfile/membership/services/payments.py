@@ -17,11 +17,18 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
-from rankfile.accounts.roles import is_national_staff
-from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import (
+    access_payment,
+    can_expire_applications,
+    can_record_payments,
+)
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import GOOD_STANDING, membership_set_status
+from rankfile.membership.services.status import GOOD_STANDING, _set_status
+
+__all__ = ["OFFLINE_METHODS", "access_payment", "can_record_payments", "format_pence",
+           "membership_expire_unpaid", "payment_instructions", "payment_list", "payment_record"]
 
 S = Membership.Status
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)
@@ -73,12 +80,14 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def can_record_payments(user: object) -> bool:
-    return is_national_staff(user)
+def payment_list(*, query: str, by: object, limit: int = 20) -> list[Payment]:
+    """Payments whose reference is ``query``, or whose payer's name or e-mail contains it.
 
-
-def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
-    """Payments whose reference is ``query``, or whose payer's name or e-mail contains it."""
+    Raises:
+        PermissionRefused: ``by`` may not record payments.
+    """
+    if not can_record_payments(by):
+        raise PermissionRefused("Only membership staff can record payments.", code="not_staff")
     query = " ".join((query or "").split())[:100]
     if not query:
         return []
@@ -97,16 +106,6 @@ def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
     return list(payments.filter(condition).order_by("-status", "-created_at")[:limit])
 
 
-def payment_get(reference: str) -> Payment:
-    """Raises NotFound when no payment has that reference."""
-    payment = Payment.objects.select_related("membership", "membership__user").filter(
-        reference=clean_reference(reference)).first()
-    if payment is None:
-        raise NotFound(f"There is no payment with the reference {clean_reference(reference)}.",
-                       code="unknown_payment")
-    return payment
-
-
 def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
@@ -119,7 +118,7 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
         Refusal: wrong method or amount, or the payment is already paid, cancelled or expired.
     """
     if not can_record_payments(recorded_by):
-        raise PermissionRefused("Only membership staff can record payments.")
+        raise PermissionRefused("Only membership staff can record payments.", code="not_staff")
     if method not in OFFLINE_METHODS:
         raise Refusal("Choose how it was paid: cash, cheque or bank transfer.",
                       code="invalid_method", field="method")
@@ -174,7 +173,7 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
         payment.save(update_fields=["status", "method", "paid_at", "recorded_by", "note",
                                     "receipt_number"])
         if membership.status == S.APPLIED:
-            membership_set_status(
+            _set_status(
                 membership=membership, status=S.ACTIVE, by=recorded_by, at=now,
                 reason=f"Payment {payment.reference} received by "
                        f"{Payment.Method(method).label.lower()}",
@@ -184,12 +183,21 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
     return payment
 
 
-def membership_expire_unpaid(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+def membership_expire_unpaid(*, by: object, now: dt.datetime | None = None,
+                             limit: int = 1000) -> int:
     """Expire applications whose fee was not paid in time, and cancel their payments.
+
+    ``by`` is the system for the hourly job (``rankfile expire_unpaid``).
 
     Returns:
         How many applications expired.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    if not can_expire_applications(by):
+        raise PermissionRefused("Only membership staff can expire unpaid applications.",
+                                code="not_staff")
     now = now or timezone.now()
     due = list(
         Membership.objects.filter(status=S.APPLIED, expires_at__lte=now)
@@ -204,8 +212,8 @@ def membership_expire_unpaid(*, now: dt.datetime | None = None, limit: int = 100
             if membership.status != S.APPLIED or membership.expires_at is None \
                     or membership.expires_at > now:
                 continue
-            membership_set_status(membership=membership, status=S.EXPIRED, at=now,
-                                  reason=f"Not paid within {hours} hours of applying")
+            _set_status(membership=membership, status=S.EXPIRED, at=now, by=by,
+                        reason=f"Not paid within {hours} hours of applying")
             membership.payments.filter(status=Payment.Status.PENDING).update(
                 status=Payment.Status.CANCELLED)
             expired += 1

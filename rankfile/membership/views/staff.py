@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import access_payment, can_place_members, can_record_payments
 from rankfile.membership.forms.staff import (
     PaymentRecordForm,
     PaymentSearchForm,
@@ -24,13 +24,7 @@ from rankfile.membership.services.changes import (
     membership_list_awaiting_placement,
     membership_place,
 )
-from rankfile.membership.services.payments import (
-    can_record_payments,
-    format_pence,
-    payment_get,
-    payment_list,
-    payment_record,
-)
+from rankfile.membership.services.payments import format_pence, payment_list, payment_record
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -39,7 +33,7 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
 
 def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, object] | None
                          = None, status: int = 200) -> HttpResponse:
-    results = payment_list(query=query)
+    results = payment_list(query=query, by=request.user)
     rows = [{"payment": p, "amount": format_pence(p.amount_pence),
              "form": (forms or {}).get(p.pk) or PaymentRecordForm(
                  prefix=p.reference, initial={"amount": f"{p.amount_pence / 100:.2f}"})}
@@ -65,7 +59,9 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
     try:
-        payment = payment_get(reference)
+        payment = access_payment(request.user, reference)
+    except PermissionRefused:
+        return _forbidden(request)
     except Refusal as e:
         raise Http404(e.message) from None
     form = PaymentRecordForm(request.POST, prefix=payment.reference)
@@ -90,7 +86,7 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
                      status: int = 200) -> HttpResponse:
-    waiting = membership_list_awaiting_placement()
+    waiting = membership_list_awaiting_placement(by=request.user)
     rows = [{"membership": m, "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference)}
             for m in waiting]
     return render(request, "membership/staff_placements.html", {"rows": rows}, status=status)
@@ -99,7 +95,7 @@ def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | 
 @require_GET
 @login_required
 def staff_placements(request: HttpRequest) -> HttpResponse:
-    if not is_national_staff(request.user):
+    if not can_place_members(request.user):
         return _forbidden(request)
     return _placements_page(request)
 
@@ -107,7 +103,7 @@ def staff_placements(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
-    if not is_national_staff(request.user):
+    if not can_place_members(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
     form = PlacementForm(request.POST, prefix=membership.reference)
