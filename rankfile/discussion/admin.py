@@ -84,6 +84,12 @@ class ArticleAdmin(ServiceAdmin):
     def delete_by(self, obj: Article, *, by: object) -> None:
         article_delete(article=obj, by=by, reason="Deleted in the admin")
 
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        # Its comments, reports and authors go with it under article_delete's own rule,
+        # though they are read-only here.
+        deleted, counts, _, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
 
 @admin.register(Tag)
 class TagAdmin(ServiceAdmin):
