@@ -40,6 +40,8 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_configure(config):
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        return  # -p no:django, as the engine's tests run (docs/counting.md)
     from django.conf import settings
 
     # Hashing is not what the tests check: the fastest hasher cuts minutes off the suite.

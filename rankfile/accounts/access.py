@@ -8,10 +8,9 @@ checks, so pages, the admin and commands obey the same rule.
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.db.models import QuerySet
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import ApiToken, Role, User
 from rankfile.accounts.roles import has_role, national_roles
 from rankfile.branches.models import Body
@@ -28,33 +27,33 @@ API_ROLE_KINDS = (Role.Kind.STAFF, Role.Kind.SECRETARY, Role.Kind.AUDITOR)
 ROLE_GRANTERS = (Role.Kind.STAFF,)
 
 
-def admin_rights(user: object) -> tuple[bool, bool]:
+def admin_rights(user: Actor) -> tuple[bool, bool]:
     """``(may read, may write)`` in the admin, from ``user``'s roles in the organisation.
 
     Remembered on the user object for the rest of the request: the admin asks
     for every model on every page.
     """
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not isinstance(user, User) or not user.is_active:
         return False, False
     cached: tuple[bool, bool] | None = getattr(user, "_admin_rights", None)
     if cached is None:
         kinds = national_roles(user)
         cached = (bool(kinds & ADMIN_READERS), bool(kinds & ADMIN_WRITERS))
-        user._admin_rights = cached  # type: ignore[attr-defined]
+        setattr(user, "_admin_rights", cached)  # noqa: B010 - not a field of User
     return cached
 
 
-def can_enter_admin(user: object) -> bool:
+def can_enter_admin(user: Actor) -> bool:
     """National staff and national auditors."""
     return admin_rights(user)[0]
 
 
-def can_write_in_admin(user: object) -> bool:
+def can_write_in_admin(user: Actor) -> bool:
     """National staff only: auditors read and change nothing."""
     return admin_rights(user)[1]
 
 
-def has_admin_permission(user: object, perm: str) -> bool:
+def has_admin_permission(user: Actor, perm: str) -> bool:
     """Django's ``user.has_perm("app.view_model")``, answered from roles.
 
     ``view_*`` needs a reader's role; every other permission (add, change,
@@ -67,40 +66,40 @@ def has_admin_permission(user: object, perm: str) -> bool:
     return can_write_in_admin(user)
 
 
-def api_token_roles(user: object) -> QuerySet[Role]:
+def api_token_roles(user: Actor) -> QuerySet[Role]:
     """The current roles ``user`` may create an API token under."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return Role.objects.none()
-    return (Role.objects.current().filter(user=cast(User, user), kind__in=API_ROLE_KINDS)
+    return (Role.objects.current().filter(user=user, kind__in=API_ROLE_KINDS)
             .select_related("body").order_by("kind", "body__name"))
 
 
-def can_create_api_token(user: object, role: Role) -> bool:
+def can_create_api_token(user: Actor, role: Role) -> bool:
     """The holder of ``role``, while it is current and of a kind the API serves."""
     return api_token_roles(user).filter(pk=role.pk).exists()
 
 
-def can_revoke_api_token(by: object, token: ApiToken) -> bool:
+def can_revoke_api_token(by: Actor, token: ApiToken) -> bool:
     """Its owner, and national staff (a token that may have leaked)."""
-    if getattr(by, "pk", None) is not None and by.pk == token.user_id:  # type: ignore[attr-defined]
+    if isinstance(by, User) and by.pk == token.user_id:
         return True
     return can_write_in_admin(by)
 
 
-def access_own_api_token(user: object, token_id: int) -> ApiToken:
+def access_own_api_token(user: Actor, token_id: int) -> ApiToken:
     """``user``'s own token ``token_id``.
 
     Raises:
         NotFound: no such token, or not theirs (the same answer).
     """
     token = None
-    if getattr(user, "is_authenticated", False):
-        token = ApiToken.objects.filter(pk=token_id, user=cast(User, user)).first()
+    if user is not None and user.is_authenticated:
+        token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound("You have no token with that number.", code="unknown_token")
     return token
 
 
-def can_manage_roles(by: object, body: Body) -> bool:
+def can_manage_roles(by: Actor, body: Body) -> bool:
     """The system, and staff of ``body`` or a body above it."""
     return is_system(by) or has_role(by, ROLE_GRANTERS, body)

@@ -63,7 +63,7 @@ class RoleAdmin(ServiceAdmin):
             return ("granted_by",)
         return ("user", "kind", "body", "starts_on", "granted_by")
 
-    def save_by(self, obj: Role, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Role, *, form: ModelForm, change: bool, by: User) -> None:
         data = form.cleaned_data
         if change:
             role_update(role=obj, by=by, ends_on=data.get("ends_on"), note=data.get("note", ""))
@@ -73,7 +73,7 @@ class RoleAdmin(ServiceAdmin):
                                note=data.get("note", ""))
             obj.pk = saved.pk
 
-    def delete_by(self, obj: Role, *, by: object) -> None:
+    def delete_by(self, obj: Role, *, by: User) -> None:
         role_delete(role=obj, by=by)
 
 

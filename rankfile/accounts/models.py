@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -38,13 +39,14 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A login. E-mail is the identifier; there are no usernames."""
 
-    username = None  # type: ignore[assignment]
+    username = None  # type: ignore[assignment]  # removes AbstractUser's field
     email = models.EmailField("e-mail address", unique=True)
 
-    objects = UserManager()  # type: ignore[misc]
+    # AbstractUser's manager creates users by username; ours, by e-mail.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     def __str__(self) -> str:
         return self.email

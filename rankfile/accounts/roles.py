@@ -7,14 +7,15 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import Role
 from rankfile.branches.models import Body
 
 
-def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
+def has_role(user: Actor, kinds: str | Iterable[str], body: Body, *,
              on: dt.date | None = None) -> bool:
     """True if ``user`` holds one of ``kinds`` in ``body`` or in any body above it, on ``on``."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return False
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     bodies = [body.pk, *(b.pk for b in body.ancestors())]
@@ -25,9 +26,9 @@ def has_role(user: object, kinds: str | Iterable[str], body: Body, *,
     )
 
 
-def national_roles(user: object, *, on: dt.date | None = None) -> set[str]:
+def national_roles(user: Actor, *, on: dt.date | None = None) -> set[str]:
     """The kinds of role ``user`` holds in the organisation itself (a body with no parent)."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return set()
     return set(
         Role.objects.current(on or timezone.localdate())
@@ -36,7 +37,7 @@ def national_roles(user: object, *, on: dt.date | None = None) -> set[str]:
     )
 
 
-def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
+def is_national_staff(user: Actor, *, on: dt.date | None = None) -> bool:
     """True if ``user`` holds the staff role in the organisation itself (a body with no parent).
 
     National staff record payments, place members by hand and see every member.
@@ -44,14 +45,14 @@ def is_national_staff(user: object, *, on: dt.date | None = None) -> bool:
     return Role.Kind.STAFF in national_roles(user, on=on)
 
 
-def bodies_with_role(user: object, kinds: str | Iterable[str], *,
+def bodies_with_role(user: Actor, kinds: str | Iterable[str], *,
                      on: dt.date | None = None, under: Role | None = None) -> list[Body]:
     """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``.
 
     ``under`` narrows the answer to that one role of theirs: a program using an
     API token acts under the role the token was created for, not all of them.
     """
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         return []
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     roles = Role.objects.current(on or timezone.localdate()).filter(user=user, kind__in=kinds)
@@ -68,3 +69,4 @@ def bodies_within(roots: Iterable[Body]) -> set[int]:
         found |= frontier
         frontier = set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
     return found
+

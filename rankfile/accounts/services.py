@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +21,7 @@ from rankfile.accounts.access import (
     can_manage_roles,
     can_revoke_api_token,
 )
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import ApiToken, Role, User
 from rankfile.branches.models import Body
 from rankfile.core.errors import PermissionRefused, Refusal
@@ -72,7 +72,7 @@ def _check_dates(starts_on: dt.date, ends_on: dt.date | None) -> None:
                       code="ends_before_start", field="ends_on")
 
 
-def role_grant(*, user: User, kind: str, body: Body, by: object,
+def role_grant(*, user: User, kind: str, body: Body, by: Actor,
                starts_on: dt.date | None = None, ends_on: dt.date | None = None,
                note: str = "") -> Role:
     """Give ``user`` the role ``kind`` in ``body`` from ``starts_on`` (today by default).
@@ -88,7 +88,7 @@ def role_grant(*, user: User, kind: str, body: Body, by: object,
     starts_on = starts_on or timezone.localdate()
     _check_dates(starts_on, ends_on)
     role = Role(user=user, kind=kind, body=body, starts_on=starts_on, ends_on=ends_on,
-                granted_by=cast(User, by) if getattr(by, "pk", None) else None,
+                granted_by=by if isinstance(by, User) else None,
                 note=_clean_note(note))
     try:
         role.full_clean()
@@ -99,7 +99,7 @@ def role_grant(*, user: User, kind: str, body: Body, by: object,
     return role
 
 
-def role_update(*, role: Role, by: object, ends_on: dt.date | None, note: str) -> Role:
+def role_update(*, role: Role, by: Actor, ends_on: dt.date | None, note: str) -> Role:
     """Change when ``role`` ends and its note. Who holds it, what and where never change:
     end it and grant another instead.
 
@@ -121,7 +121,7 @@ def role_update(*, role: Role, by: object, ends_on: dt.date | None, note: str) -
     return role
 
 
-def role_end(*, role: Role, by: object, on: dt.date | None = None) -> Role:
+def role_end(*, role: Role, by: Actor, on: dt.date | None = None) -> Role:
     """End ``role`` on ``on`` (today by default): it holds through that day, not after,
     but the tokens created under it stop at once.
 
@@ -132,7 +132,7 @@ def role_end(*, role: Role, by: object, on: dt.date | None = None) -> Role:
     return role_update(role=role, by=by, ends_on=on or timezone.localdate(), note=role.note)
 
 
-def role_delete(*, role: Role, by: object) -> None:
+def role_delete(*, role: Role, by: Actor) -> None:
     """Delete ``role`` as if it had never been granted (a mistake); its tokens die with it.
 
     Raises:
@@ -202,7 +202,7 @@ def api_token_create(*, user: User, name: str, role: Role | None = None) -> tupl
     return token, raw
 
 
-def api_token_revoke(*, token: ApiToken, by: object) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: Actor) -> ApiToken:
     """Revoke ``token`` so it no longer authenticates. Revoking twice changes nothing.
 
     Raises:

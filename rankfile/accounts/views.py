@@ -14,6 +14,7 @@ from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.models import ApiToken
 from rankfile.accounts.services import api_token_create, api_token_revoke
 from rankfile.core.errors import NotFound, Refusal
+from rankfile.core.forms import form_add_refusal
 
 
 @login_required
@@ -29,7 +30,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
                 token, secret = api_token_create(user=request.user, name=form.cleaned_data["name"],
                                                  role=form.cleaned_data.get("role"))
             except Refusal as e:
-                form.add_error(e.field if e.field in ("name", "role") else None, e.message)
+                form_add_refusal(form, e)
                 status = e.http_status
             else:
                 form = ApiTokenForm(roles=roles)

@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
+from rankfile.accounts.models import ApiToken as Token
 from rankfile.api.schemas import (
     ErrorOut,
     JoinIn,
@@ -53,6 +54,12 @@ class ApiToken(HttpBearer):
         from rankfile.accounts.services import api_token_authenticate
 
         return api_token_authenticate(token)
+
+
+class TokenRequest(HttpRequest):
+    """A request that ``ApiToken`` let in: ninja sets ``auth`` to what it returned."""
+
+    auth: Token
 
 
 class ObjectParser(Parser):
@@ -165,7 +172,7 @@ def stats(request: HttpRequest) -> HttpResponse:
 
 @api.get("/members/{reference}", response={200: MemberOut, **REFUSALS}, auth=ApiToken(),
          summary="A member, for staff", operation_id="member")
-def member(request: HttpRequest, reference: str) -> dict[str, Any]:
+def member(request: TokenRequest, reference: str) -> dict[str, Any]:
     """One membership by its reference. A token made under a national staff or auditor
     role sees everyone; one made under a branch secretary's role, that branch's members.
     A member the token may not see answers 404, exactly as a reference that does not

@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from rankfile.membership.models import Category
+
 # Labels used to name a field in an error message.
 LABELS = {
     "category": "category",
@@ -25,9 +27,6 @@ LABELS = {
 }
 
 
-CATEGORIES = ["member", "affiliated_supporter", "registered_supporter"]
-
-
 class JoinIn(Schema):
     """A joining application, as the joining form takes it.
 
@@ -36,7 +35,7 @@ class JoinIn(Schema):
     a field left out is treated as left blank on the form.
     """
 
-    category: str = Field(default="", json_schema_extra={"enum": CATEGORIES})
+    category: str = Field(default="", json_schema_extra={"enum": [*Category.Kind.values]})
     first_name: str = Field(default="", description="at most 100 characters")
     last_name: str = Field(default="", description="at most 100 characters")
     email: str = ""

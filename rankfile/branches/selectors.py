@@ -87,7 +87,7 @@ def place_postcode_forget() -> None:
 @dataclass
 class BranchSummary:
     branch: Body
-    constituency: Body
+    constituency: Body | None  # a branch's parent; None only for a branch set up wrongly
     wards: list[Ward] = field(default_factory=list)
 
 

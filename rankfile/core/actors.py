@@ -11,18 +11,39 @@ it by accident; each ``can_*`` that the system may pass says so explicitly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Literal
 
 
-@dataclass(frozen=True)
 class System:
     """The site acting on its own; ``why`` names the job or command, for logs."""
 
-    why: str = "system"
     pk: None = None
-    is_authenticated: bool = False
-    is_anonymous: bool = False
-    is_active: bool = True
+
+    def __init__(self, why: str = "system") -> None:
+        self.why = why
+
+    # As Django's users answer them, so that ``if not actor.is_authenticated``
+    # narrows an actor to a ``User`` for the type checker too.
+    @property
+    def is_authenticated(self) -> Literal[False]:
+        return False
+
+    @property
+    def is_anonymous(self) -> Literal[False]:
+        return False
+
+    @property
+    def is_active(self) -> Literal[True]:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, System) and other.why == self.why
+
+    def __hash__(self) -> int:
+        return hash(("System", self.why))
+
+    def __repr__(self) -> str:
+        return f"System({self.why!r})"
 
     def __str__(self) -> str:
         return f"the system ({self.why})"

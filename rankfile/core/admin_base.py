@@ -76,16 +76,16 @@ class ServiceAdmin(admin.ModelAdmin):
     with ``by`` as the acting user.
     """
 
-    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: Any) -> None:
         raise NotImplementedError
 
-    def delete_by(self, obj: Any, *, by: object) -> None:
+    def delete_by(self, obj: Any, *, by: Any) -> None:
         raise NotImplementedError
 
-    def save_inline_by(self, obj: Any, *, by: object) -> None:
+    def save_inline_by(self, obj: Any, *, by: Any) -> None:
         raise NotImplementedError
 
-    def delete_inline_by(self, obj: Any, *, by: object) -> None:
+    def delete_inline_by(self, obj: Any, *, by: Any) -> None:
         raise NotImplementedError
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:

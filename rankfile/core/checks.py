@@ -1,12 +1,15 @@
 """System checks: a misconfigured server refuses to start."""
 
+from collections.abc import Sequence
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import CheckMessage, Error, Warning, register
 
 
 @register()
-def check_settings(app_configs, **kwargs):  # type: ignore[no-untyped-def]
-    problems = []
+def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
     if settings.PRODUCTION:
         if not settings.ALLOWED_HOSTS:
             problems.append(

@@ -7,6 +7,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -52,6 +53,12 @@ class _Shape:
 _SHAPES: dict[tuple[type[models.Model], str], _Shape] = {}
 
 
+def _column(field: models.Field) -> str:
+    """A concrete field's column (only fields that are not concrete have none)."""
+    assert field.column is not None, field
+    return field.column
+
+
 def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
     found = _SHAPES.get((model, db.vendor))
     if found is None:
@@ -60,8 +67,8 @@ def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
         fields = tuple(f for f in meta.concrete_fields
                        if not (f.primary_key and getattr(f, "db_returning", False)))
         quote = db.ops.quote_name
-        table, columns, pk = (quote(meta.db_table), ", ".join(quote(f.column) for f in fields),
-                              quote(meta.pk.column))
+        table, columns, pk = (quote(meta.db_table), ", ".join(quote(_column(f)) for f in fields),
+                              quote(_column(meta.pk)))
         found = _Shape(table=table, columns=columns, pk=pk, fields=fields,
                        insert=f"INSERT INTO {table} ({columns}) VALUES "
                               f"({', '.join(['%s'] * len(fields))}) RETURNING {pk}")
@@ -76,11 +83,13 @@ def _unsaved_parent(obj: models.Model, field: models.Field, earlier: set[int]
     It must be one of the rows written before ``obj`` (their ``id()`` in
     ``earlier``), or else ``obj`` would lose the link, as ``save()`` refuses too.
     """
-    if not field.many_to_one or getattr(obj, field.attname) is not None:
+    if not (isinstance(field, models.ForeignKey) and field.many_to_one):
         return None
-    if not field.is_cached(obj):  # type: ignore[attr-defined]
+    if getattr(obj, field.attname) is not None:
         return None
-    parent: models.Model | None = field.get_cached_value(obj)  # type: ignore[attr-defined]
+    if not field.is_cached(obj):
+        return None
+    parent: models.Model | None = field.get_cached_value(obj)
     if parent is None:
         return None
     if parent.pk is not None:  # saved since it was assigned: take its key, as save() does
@@ -141,11 +150,11 @@ def insert_together(*objs: models.Model) -> None:
 
 # An object, its values, and which of them await a parent's key:
 # (position in the values, the foreign key, the parent row).
-_Prepared = tuple[models.Model, list[object], list[tuple[int, models.Field, models.Model]]]
+_Prepared = tuple[models.Model, list[Any], list[tuple[int, models.Field, models.Model]]]
 
 
 def _prepared(obj: models.Model, db: BaseDatabaseWrapper, earlier: set[int]) -> _Prepared:
-    params: list[object] = []
+    params: list[Any] = []
     links = []
     for i, field in enumerate(_shape(type(obj), db).fields):
         parent = _unsaved_parent(obj, field, earlier)
@@ -170,7 +179,7 @@ def _insert_each(rows: list[_Prepared], db: BaseDatabaseWrapper) -> None:
 def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
     position = {id(obj): i for i, obj in enumerate(objs)}
     ctes: list[str] = []
-    params: list[object] = []
+    params: list[Any] = []
     links: list[tuple[models.Model, models.Field, models.Model]] = []
     for i, obj in enumerate(objs):
         shape = _shape(type(obj), db)

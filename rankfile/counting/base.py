@@ -25,8 +25,9 @@ class CountOptions:
     """Options that change how a count runs.
 
     Attributes:
-        seed: seed for any lot; ``None`` picks one at random (it is printed
-            with the result either way).
+        seed: seed for any lot; ``None`` draws one at random at the first
+            lot (it is printed with the result then; a count without a lot
+            has no seed).
         groups: minimum numbers of a group among those elected.
         withdraw: further candidates (indices) to treat as withdrawn.
         ron: the candidate (index) standing for "re-open nominations"; a seat
@@ -52,11 +53,10 @@ class State:
     Args:
         election: the election.
         seats: seats to fill.
-        options: the count's options; ``options.seed`` must be set.
+        options: the count's options.
     """
 
     def __init__(self, election: Election, seats: int, options: CountOptions) -> None:
-        assert options.seed is not None
         self.election = election
         self.names = election.candidates
         self.n = len(self.names)

@@ -16,7 +16,7 @@ from rankfile.counting import __version__
 from rankfile.counting.errors import CountingError
 
 METHODS = ("plurality", "block", "approval", "irv", "stv-scottish", "stv-meek")
-OUTPUTS = ("text", "json", "csv")
+OUTPUTS = ("text", "html", "json", "csv")
 
 
 class Progress:
@@ -78,9 +78,17 @@ def _parser() -> argparse.ArgumentParser:
         help="counting rule (default: stv-scottish)",
     )
     c.add_argument("--seats", type=int, help="seats to fill (default: the file's header)")
-    c.add_argument("--format", choices=OUTPUTS, default="text", help="output (default: text)")
+    c.add_argument(
+        "--format",
+        choices=OUTPUTS,
+        default="text",
+        help="output: an 80-column declaration (text, the default), a printable "
+        "HTML declaration (html), json or csv",
+    )
     c.add_argument("--chart", metavar="PATH", help="also write an SVG chart of the stages")
-    c.add_argument("--seed", type=int, help="seed for any lot (default: random, printed)")
+    c.add_argument(
+        "--seed", type=int, help="seed for any lot (default: random, printed if a lot is drawn)"
+    )
     c.add_argument(
         "--input-format",
         choices=("blt", "csv", "json"),
@@ -149,36 +157,52 @@ def _open(path: str) -> BinaryIO:
     return open(path, "rb")
 
 
-def _read(path: str, fmt: str | None, progress: Progress | None = None) -> object:
+def _digest(path: str) -> tuple[BinaryIO, str]:
+    """The file to read, and the SHA-256 of its bytes (standard input is read first)."""
+    import hashlib
+    import io
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        return io.BytesIO(data), hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return open(path, "rb"), digest.hexdigest()
+
+
+def _read(
+    path: str, fmt: str | None, progress: Progress | None = None
+) -> tuple[object, str]:
+    """The ballots in ``path`` and the SHA-256 of the bytes they were read from."""
     from rankfile.counting.formats import guess_format
 
-    stream = _open(path)
-    if path == "-":
-        path = "standard input"
+    stream, sha256 = _digest(path)
+    name = "standard input" if path == "-" else path
     try:
         if fmt is None:
             from rankfile.counting.formats import peekable
 
             buffered = peekable(stream)
-            fmt = guess_format(path, buffered.peek(4096)[:4096])
+            fmt = guess_format(name, buffered.peek(4096)[:4096])
             stream = buffered
         if fmt == "blt":
             from rankfile.counting.blt import read_blt
 
-            size = os.fstat(stream.fileno()).st_size if stream is not sys.stdin.buffer else 0
+            size = os.fstat(stream.fileno()).st_size if path != "-" else 0
 
             def report(lines: int) -> None:
                 if progress is not None:
                     fraction = stream.tell() / size if size else None
                     progress.update(f"{lines} lines read", fraction)
 
-            return read_blt(stream, path, report)
+            return read_blt(stream, name, report), sha256
         from rankfile.counting.formats import read_ballots
 
-        return read_ballots(stream, path, fmt)
+        return read_ballots(stream, name, fmt), sha256
     finally:
-        if stream is not sys.stdin.buffer:
-            stream.close()
+        stream.close()
 
 
 def _count(args: argparse.Namespace) -> int:
@@ -188,7 +212,7 @@ def _count(args: argparse.Namespace) -> int:
     from rankfile.counting.errors import OptionsError
 
     progress = Progress("rankfile count", sys.stderr)
-    election = _read(args.file, args.input_format, progress)
+    election, sha256 = _read(args.file, args.input_format, progress)
     assert isinstance(election, Election)
     options = CountOptions(
         seed=args.seed,
@@ -225,19 +249,25 @@ def _count(args: argparse.Namespace) -> int:
     progress.done()
     from rankfile.counting import render
 
+    source = render.Source(
+        name=os.path.basename(args.file) if args.file != "-" else "standard input",
+        sha256=sha256,
+    )
     if args.format == "json":
         text = render.render_json(result)
     elif args.format == "csv":
         text = render.render_csv(result)
+    elif args.format == "html":
+        text = render.render_html(result, source)
     else:
-        text = render.render_text(result)
+        text = render.render_text(result, source)
     if args.chart:
         with open(args.chart, "w", encoding="utf-8") as f:
             f.write(render.render_svg(result))
     sys.stdout.write(text)
-    if args.format == "csv":
-        # CSV has no place for it; the seed must still be printed with the result.
-        sys.stderr.write(f"rankfile count: seed {result.seed}\n")
+    if args.format == "csv" and result.lots:
+        # CSV has no place for it; a seed that decided a lot must still be printed.
+        sys.stderr.write(f"rankfile count: seed {result.seed} (a lot was drawn)\n")
     return 0
 
 
@@ -245,7 +275,7 @@ def _convert(args: argparse.Namespace) -> int:
     from rankfile.counting.ballots import Election
     from rankfile.counting.formats import guess_format, write_ballots
 
-    election = _read(args.source, args.source_format)
+    election, _sha256 = _read(args.source, args.source_format)
     assert isinstance(election, Election)
     fmt = args.target_format
     if fmt is None:

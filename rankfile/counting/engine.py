@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from rankfile.counting.ballots import Election
 from rankfile.counting.base import CountOptions
 from rankfile.counting.errors import OptionsError
@@ -25,8 +23,9 @@ def count(
         method: one of :data:`METHODS`.
         seats: seats to fill; defaults to the ballot file's header.
         options: seed, group minimums, withdrawals, re-open nominations and
-            method-specific options. A missing seed is drawn at random and
-            returned in the result.
+            method-specific options. A missing seed is drawn at random at
+            the first lot and returned in the result (``None`` if no lot
+            was drawn).
 
     Returns:
         The result, stage by stage.
@@ -35,8 +34,6 @@ def count(
         OptionsError: the method or an option cannot be applied.
     """
     options = options if options is not None else CountOptions()
-    if options.seed is None:
-        options.seed = secrets.randbelow(2**31)
     seats = election.seats if seats is None else seats
     if seats < 1:
         raise OptionsError("there must be at least one seat to fill")

@@ -212,6 +212,11 @@ def write_json(election: Election, out: TextIO) -> None:
     import json
 
     names = election.candidates
+    ballots: list[dict[str, object]] = [
+        {"ranking": [names[c] for c in r], "weight": w} for r, w in election.ballots.items()
+    ]
+    if election.empty:
+        ballots.append({"ranking": [], "weight": election.empty})
     data = {
         "format": "rankfile-ballots",
         "version": 1,
@@ -219,12 +224,8 @@ def write_json(election: Election, out: TextIO) -> None:
         "seats": election.seats,
         "candidates": names,
         "withdrawn": [names[c] for c in sorted(election.withdrawn)],
-        "ballots": [
-            {"ranking": [names[c] for c in r], "weight": w} for r, w in election.ballots.items()
-        ],
+        "ballots": ballots,
     }
-    if election.empty:
-        data["ballots"].append({"ranking": [], "weight": election.empty})  # type: ignore[attr-defined]
     json.dump(data, out, indent=1, ensure_ascii=False)
     out.write("\n")
 

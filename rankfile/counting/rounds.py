@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SCHEMA = "rankfile.count-result"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: ``seed`` is null when no lot was drawn and none was given
 
 HOPEFUL = "hopeful"
 ELECTED = "elected"
@@ -107,7 +107,8 @@ class Result:
         method: the method's name, e.g. ``stv-scottish``.
         rule: a one-line description of the rule set applied.
         seats: seats filled (or to fill).
-        seed: the seed of any lot; print it so the count can be reproduced.
+        seed: the seed of the lots drawn, to print so the count can be
+            repeated; ``None`` if no lot was drawn and none was given.
         precision: decimal places of every vote value.
         title: the election's title.
         candidates: every candidate, in the file's order.
@@ -124,7 +125,7 @@ class Result:
     method: str
     rule: str
     seats: int
-    seed: int
+    seed: int | None
     precision: int
     title: str
     candidates: list[str]
@@ -136,6 +137,11 @@ class Result:
     rounds: list[Round]
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def lots(self) -> int:
+        """How many lots were drawn: the seed changes the result only if this is not 0."""
+        return sum(1 for r in self.rounds for e in r.events if e.kind == "lot")
 
     def value(self, scaled: int | None) -> str | None:
         """Format a scaled value with this result's precision (``None`` stays ``None``)."""

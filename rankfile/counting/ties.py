@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Sequence
 
 from rankfile.counting.rounds import Event
@@ -15,15 +16,17 @@ class Lot:
     same seed, gives the same result, and a reader can see each draw.
 
     Args:
-        seed: the seed printed with the result.
+        seed: the seed printed with the result; ``None`` draws one at random
+            at the first lot, so a count that draws none has no seed and is
+            the same every time.
         names: candidate names by index (for the record).
     """
 
-    def __init__(self, seed: int, names: Sequence[str]) -> None:
+    def __init__(self, seed: int | None, names: Sequence[str]) -> None:
         self.seed = seed
         self.names = names
         self.draws = 0
-        self._rng = random.Random(seed)
+        self._rng: random.Random | None = None
 
     def draw(self, tied: Sequence[int], purpose: str, events: list[Event]) -> int:
         """Choose one of ``tied`` by lot.
@@ -36,6 +39,10 @@ class Lot:
         Returns:
             The chosen candidate.
         """
+        if self._rng is None:
+            if self.seed is None:
+                self.seed = secrets.randbelow(2**31)
+            self._rng = random.Random(self.seed)
         ordered = sorted(tied)
         chosen = ordered[self._rng.randrange(len(ordered))]
         self.draws += 1

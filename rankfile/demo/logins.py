@@ -41,6 +41,8 @@ def is_loaded() -> bool:
 def load(ctx: DemoContext) -> None:
     rng = random.Random(SEED + 1)
     org = organisation_get()
+    if org is None:
+        raise RuntimeError("The demo's places are not loaded: there is no organisation yet.")
     branch = Body.objects.get(code=BRANCH)
     since = timezone.localdate(ctx.now) - dt.timedelta(days=365)
     if not User.objects.filter(email=STAFF).exists():

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,6 +23,7 @@ from rankfile.branches.models import Postcode, WardPlacement
 from rankfile.demo.membership import LEADERSHIP_WINDOW, PAST_WINDOW
 from rankfile.demo.names import FIRST_NAMES, LAST_NAMES
 from rankfile.membership.models import (
+    GOOD_STANDING,
     AffiliatedUnion,
     Category,
     JoiningWindow,
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
 
 S = Membership.Status
 K = Category.Kind
+Choice = TypeVar("Choice")
 # Crockford's base32, as the joining service's references use.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 EMAIL_DOMAIN = "example.org"
@@ -82,7 +85,7 @@ class _Demo:
     def reference(self, prefix: str) -> str:
         return prefix + "".join(self.rng.choice(ALPHABET) for _ in range(8))
 
-    def pick(self, weights: dict[str, float]) -> str:
+    def pick(self, weights: Mapping[Choice, float]) -> Choice:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -193,9 +196,9 @@ def _change(history: list[StatusChange], membership: Membership, to: str, at: dt
     previous = membership.status if history[:-1] else None
     membership.status = to
     day = timezone.localdate(at)
-    if to in (S.ACTIVE, S.IN_ARREARS):
+    if to in GOOD_STANDING:
         membership.joined_on = membership.joined_on or day
-        if previous not in (S.ACTIVE, S.IN_ARREARS):
+        if previous not in GOOD_STANDING:
             membership.good_standing_since = day
             membership.ended_on = None
     elif to != S.APPLIED:

@@ -11,23 +11,23 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import Role
 from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
 from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
 from rankfile.core.errors import NotFound
 from rankfile.discussion.models import Article, BodyDiscussionSettings, CommentPolicy
-from rankfile.membership.models import Membership
+from rankfile.membership.models import GOOD_STANDING, Membership
 
-GOOD_STANDING = (Membership.Status.ACTIVE, Membership.Status.IN_ARREARS)
 MODERATORS = (Role.Kind.MODERATOR, Role.Kind.STAFF)
 PUBLISHERS = (Role.Kind.MODERATOR, Role.Kind.STAFF)
 AUTHORS = (Role.Kind.AUTHOR,)
 
 
-def current_membership(user: object) -> Membership | None:
+def current_membership(user: Actor) -> Membership | None:
     """The user's membership in good standing, if any (the newest one)."""
-    if not getattr(user, "is_authenticated", False):
+    if not (user is not None and user.is_authenticated):
         return None
     return (
         Membership.objects.filter(user=user, status__in=GOOD_STANDING)
@@ -37,7 +37,7 @@ def current_membership(user: object) -> Membership | None:
     )
 
 
-def badges_for(user_ids: Iterable[int]) -> dict[int, str]:
+def badges_for(user_ids: Iterable[int | None]) -> dict[int, str]:
     """Each user's badge (their current membership's category name), in one query."""
     ids = {i for i in user_ids if i}
     if not ids:
@@ -50,10 +50,10 @@ def badges_for(user_ids: Iterable[int]) -> dict[int, str]:
     return dict(rows)  # the newest membership of each user wins
 
 
-def reader_body_ids(user: object) -> set[int]:
+def reader_body_ids(user: Actor) -> set[int]:
     """Bodies whose body-only articles ``user`` may read: their branch and
     constituency and every body above, and every body they hold a role in or below."""
-    if not getattr(user, "is_authenticated", False):
+    if not (user is not None and user.is_authenticated):
         return set()
     found: set[int] = set()
     membership = current_membership(user)
@@ -67,46 +67,46 @@ def reader_body_ids(user: object) -> set[int]:
     return found
 
 
-def is_member(user: object) -> bool:
+def is_member(user: Actor) -> bool:
     return current_membership(user) is not None
 
 
-def can_write(user: object, body: Body) -> bool:
+def can_write(user: Actor, body: Body) -> bool:
     return has_role(user, AUTHORS, body)
 
 
-def can_moderate(user: object, body: Body) -> bool:
+def can_moderate(user: Actor, body: Body) -> bool:
     return has_role(user, MODERATORS, body)
 
 
-def can_publish(user: object, body: Body) -> bool:
+def can_publish(user: Actor, body: Body) -> bool:
     return has_role(user, PUBLISHERS, body)
 
 
-def can_delete_article(user: object, article: Article) -> bool:
+def can_delete_article(user: Actor, article: Article) -> bool:
     """Moderators and staff of its body or above (who may also withdraw it)."""
     return can_publish(user, article.body)
 
 
-def can_erase_commenter_emails(user: object) -> bool:
+def can_erase_commenter_emails(user: Actor) -> bool:
     """National staff, handling a data-protection request. (A commenter erases their
     own address with the signed link e-mailed to it: ``commenter_erase_by_link``.)"""
     return is_system(user) or is_national_staff(user)
 
 
-def can_configure_discussion(user: object) -> bool:
+def can_configure_discussion(user: Actor) -> bool:
     """Tags, blocked terms, approved commenters and bodies' comment policies: national
     staff (in the admin) and the system."""
     return is_system(user) or is_national_staff(user)
 
 
-def is_article_author(user: object, article: Article) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_article_author(user: Actor, article: Article) -> bool:
+    if not (user is not None and user.is_authenticated):
         return False
     return article.created_by_id == user.pk or article.authors.filter(user=user).exists()
 
 
-def can_edit_article(user: object, article: Article) -> bool:
+def can_edit_article(user: Actor, article: Article) -> bool:
     """Its authors while they hold the author role and it is unpublished; moderators always."""
     if can_moderate(user, article.body):
         return True
@@ -117,7 +117,7 @@ def can_edit_article(user: object, article: Article) -> bool:
     )
 
 
-def can_read(user: object, article: Article) -> bool:
+def can_read(user: Actor, article: Article) -> bool:
     """Published and visible to ``user``; unpublished only to its authors and moderators."""
     if not article.is_published:
         return is_article_author(user, article) or can_moderate(user, article.body)
@@ -128,10 +128,10 @@ def can_read(user: object, article: Article) -> bool:
     return article.body_id in reader_body_ids(user)
 
 
-def readable_articles(user: object) -> Q:
+def readable_articles(user: Actor) -> Q:
     """A filter for the published articles ``user`` may read."""
     q = Q(state=Article.State.PUBLISHED) & Q(visibility=Article.Visibility.PUBLIC)
-    if getattr(user, "is_authenticated", False):
+    if (user is not None and user.is_authenticated):
         bodies = reader_body_ids(user)
         if bodies or is_member(user):
             q |= Q(state=Article.State.PUBLISHED, visibility=Article.Visibility.MEMBERS)
@@ -141,7 +141,7 @@ def readable_articles(user: object) -> Q:
     return q
 
 
-def access_article(user: object, slug: str) -> Article:
+def access_article(user: Actor, slug: str) -> Article:
     """The article at ``slug`` if ``user`` may read it.
 
     Raises:

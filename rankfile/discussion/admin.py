@@ -14,6 +14,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from rankfile.accounts.access import can_write_in_admin
+from rankfile.accounts.models import User
 from rankfile.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, call_service
 from rankfile.core.errors import Refusal
 from rankfile.discussion.models import (
@@ -76,12 +77,12 @@ class ArticleAdmin(ServiceAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # authors write on the site, at /articles/write/
 
-    def save_by(self, obj: Article, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Article, *, form: ModelForm, change: bool, by: User) -> None:
         data = form.cleaned_data
         fields: dict[str, Any] = {f: data.get(f) or "" for f in ARTICLE_FIELDS}
         article_update(article=obj, by=by, tags=[t.name for t in data["tags"]], **fields)
 
-    def delete_by(self, obj: Article, *, by: object) -> None:
+    def delete_by(self, obj: Article, *, by: User) -> None:
         article_delete(article=obj, by=by, reason="Deleted in the admin")
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
@@ -97,10 +98,10 @@ class TagAdmin(ServiceAdmin):
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 
-    def save_by(self, obj: Tag, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Tag, *, form: ModelForm, change: bool, by: User) -> None:
         discussion_setting_save(instance=obj, by=by)
 
-    def delete_by(self, obj: Tag, *, by: object) -> None:
+    def delete_by(self, obj: Tag, *, by: User) -> None:
         discussion_setting_delete(instance=obj, by=by)
 
 
@@ -144,10 +145,10 @@ class CommentReportAdmin(ReadOnlyAdmin):
 class SettingsAdmin(ServiceAdmin):
     """Saved and deleted through ``discussion_setting_save`` and ``_delete``."""
 
-    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: User) -> None:
         discussion_setting_save(instance=obj, by=by)
 
-    def delete_by(self, obj: Any, *, by: object) -> None:
+    def delete_by(self, obj: Any, *, by: User) -> None:
         discussion_setting_delete(instance=obj, by=by)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from rankfile.branches.models import Body
 from rankfile.discussion.models import Article, CommentPolicy, CommentReport
@@ -35,8 +38,8 @@ class CommentForm(forms.Form):
     # Honeypot: hidden from people and from screen readers; bots fill it in.
     website = forms.CharField(required=False, label="Leave this empty")
 
-    def __init__(self, *args: object, member: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, member: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.member = member
         if member:
             del self.fields["name"]
@@ -111,10 +114,12 @@ class ArticleForm(forms.Form):
     link_url = forms.CharField(required=False, max_length=500, label="Its address")
     link_label = forms.CharField(required=False, max_length=200, label="Link text")
 
-    def __init__(self, *args: object, bodies: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, bodies: QuerySet[Body] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if bodies is not None:
-            self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
+            field = self.fields["body"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = bodies
 
     def clean_tags(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data["tags"].split(",") if t.strip()]

@@ -208,6 +208,11 @@ class Comment(models.Model):
     )
     moderation_reason = models.CharField(max_length=500, blank=True)
 
+    # Set on a page of the thread for display (selectors.comment_page), never stored.
+    badge: str
+    parent_on_page: bool
+    indent: int
+
     class Meta:
         ordering = ("article", "path")
         constraints = [

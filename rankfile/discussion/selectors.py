@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.discussion.access import MODERATORS, badges_for, readable_articles
@@ -21,7 +22,7 @@ ARTICLES_PER_PAGE = 20
 S = Comment.Status
 
 
-def article_list(*, user: object, tag: str = "", author: str = "",
+def article_list(*, user: AnyUser | None, tag: str = "", author: str = "",
                  body: Body | None = None) -> QuerySet[Article]:
     """Published articles ``user`` may read, newest first, filtered by tag slug,
     author name and body (with the bodies below it)."""
@@ -40,7 +41,7 @@ def article_list(*, user: object, tag: str = "", author: str = "",
     )
 
 
-def shown_comments(*, article: Article, user: object, secret_hash: str = "",
+def shown_comments(*, article: Article, user: AnyUser | None, secret_hash: str = "",
                    moderator: bool = False) -> QuerySet[Comment]:
     """The comments of ``article`` that ``user`` sees, in reading order.
 
@@ -52,7 +53,7 @@ def shown_comments(*, article: Article, user: object, secret_hash: str = "",
     if moderator:
         q |= Q(status=S.PENDING)
     else:
-        if getattr(user, "is_authenticated", False):
+        if (user is not None and user.is_authenticated):
             q |= Q(status=S.PENDING, author=user)
         if secret_hash:
             q |= Q(status=S.PENDING, secret_hash=secret_hash)
@@ -66,7 +67,7 @@ def shown_comments(*, article: Article, user: object, secret_hash: str = "",
     )
 
 
-def comment_page(*, article: Article, user: object, page: object = 1, secret_hash: str = "",
+def comment_page(*, article: Article, user: AnyUser | None, page: int | str | None = 1, secret_hash: str = "",
                  moderator: bool = False) -> Page:
     """One page of ``article``'s thread, each comment with its ``badge`` set."""
     qs = shown_comments(article=article, user=user, secret_hash=secret_hash, moderator=moderator)
@@ -76,7 +77,7 @@ def comment_page(*, article: Article, user: object, page: object = 1, secret_has
     on_page = {c.number for c in comments}
     for c in comments:
         c.article = article
-        c.badge = badges.get(c.author_id, "")
+        c.badge = badges.get(c.author_id, "") if c.author_id is not None else ""
         c.parent_on_page = c.parent_number in on_page
         # Indentation stops growing at 6 levels (3 on a phone, in CSS); "in reply to #n" says the rest.
         c.indent = min(c.depth, 6)
@@ -84,7 +85,7 @@ def comment_page(*, article: Article, user: object, page: object = 1, secret_has
     return found
 
 
-def comment_page_number(*, comment: Comment, user: object, secret_hash: str = "",
+def comment_page_number(*, comment: Comment, user: AnyUser | None, secret_hash: str = "",
                         moderator: bool = False) -> int:
     """The page of the thread on which ``comment`` appears for ``user``."""
     before = shown_comments(article=comment.article, user=user, secret_hash=secret_hash,
@@ -92,7 +93,7 @@ def comment_page_number(*, comment: Comment, user: object, secret_hash: str = ""
     return before // COMMENTS_PER_PAGE + 1
 
 
-def moderation_queue(*, user: object) -> QuerySet[Comment]:
+def moderation_queue(*, user: AnyUser | None) -> QuerySet[Comment]:
     """Comments awaiting moderation or with open reports, on the articles of the
     bodies where ``user`` moderates, oldest first."""
     bodies = bodies_with_role(user, MODERATORS)
@@ -110,7 +111,7 @@ def moderation_queue(*, user: object) -> QuerySet[Comment]:
     )
 
 
-def articles_in_review(*, user: object) -> QuerySet[Article]:
+def articles_in_review(*, user: AnyUser | None) -> QuerySet[Article]:
     bodies = bodies_with_role(user, MODERATORS)
     if not bodies:
         return Article.objects.none()
@@ -119,9 +120,9 @@ def articles_in_review(*, user: object) -> QuerySet[Article]:
             .select_related("body").order_by("submitted_at"))
 
 
-def articles_by(*, user: object) -> QuerySet[Article]:
+def articles_by(*, user: AnyUser | None) -> QuerySet[Article]:
     """The articles ``user`` wrote or co-wrote, in any state."""
-    if not getattr(user, "is_authenticated", False):
+    if not (user is not None and user.is_authenticated):
         return Article.objects.none()
     return (Article.objects.filter(Q(created_by=user) | Q(authors__user=user)).distinct()
             .select_related("body").order_by("-updated_at"))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +18,12 @@ from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
+from rankfile.accounts.models import User
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.discussion import selectors
 from rankfile.discussion.access import (
     AUTHORS,
@@ -150,7 +154,7 @@ def _render_article(request: HttpRequest, article: Article, form: CommentForm | 
                                              status=Comment.Status.VISIBLE).only(
             "number", "name").first()
     commenter_name = commenter_badge = ""
-    if member:
+    if user.is_authenticated:
         commenter_name = display_name(user)
         commenter_badge = badges_for([user.pk]).get(user.pk, "")
     return render(request, "discussion/article_detail.html", {
@@ -184,7 +188,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def article_image(request: HttpRequest, slug: str) -> HttpResponse:
+def article_image(request: HttpRequest, slug: str) -> FileResponse:
     article = _access(request, slug)
     if not article.image:
         raise Http404("This article has no image.")
@@ -210,8 +214,7 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
             honeypot=data.get("website", ""), request=request,
         )
     except Refusal as e:
-        field = e.field if e.field in form.fields else None
-        form.add_error(field, e.message)
+        form_add_refusal(form, e)
         return _render_article(request, article, form, status=e.http_status)
     if comment.status == Comment.Status.PENDING:
         messages.success(request, f"Thank you. Your comment #{comment.number} will appear "
@@ -236,7 +239,7 @@ def comment_change(request: HttpRequest, slug: str, number: int) -> HttpResponse
     comment = _comment(_access(request, slug), number)
     form = CommentEditForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["text"][0])
+        messages.error(request, str(form.errors["text"][0]))
         return _back_to(request, comment)
     try:
         comment_edit(comment=comment, text=form.cleaned_data["text"], user=request.user,
@@ -280,7 +283,7 @@ def comment_flag(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def moderation(request: HttpRequest) -> HttpResponse:
+def moderation(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not bodies_with_role(request.user, MODERATORS):
         return render(request, "discussion/refused.html",
                       {"message": "This page is for moderators."}, status=403)
@@ -293,7 +296,7 @@ def moderation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
+def comment_decide(request: AuthenticatedHttpRequest, comment_id: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.select_related("article__body"), pk=comment_id)
     form = ModerateForm(request.POST)
     next_url = request.POST.get("next", "")
@@ -302,7 +305,7 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
         next_url = reverse("discussion:moderation")
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            messages.error(request, str(errors[0]))
         return redirect(next_url)
     try:
         comment_moderate(comment=comment, moderator=request.user, **form.cleaned_data)
@@ -323,7 +326,7 @@ def erase_request(request: HttpRequest) -> HttpResponse:
         try:
             commenter_erase_request(email=form.cleaned_data["email"], request=request)
         except Refusal as e:
-            form.add_error("email" if e.field == "email" else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, "If any comment carries that address, we have e-mailed "
                                       "it a link to erase it. The link works for 7 days.")
@@ -347,11 +350,11 @@ def erase_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 # Authors: write, submit; moderators: publish.
 
-def _author_bodies(user: object) -> object:
+def _author_bodies(user: User) -> QuerySet[Body]:
     return Body.objects.filter(pk__in=bodies_within(bodies_with_role(user, AUTHORS)))
 
 
-def _article_form_result(request: HttpRequest, form: ArticleForm,
+def _article_form_result(request: AuthenticatedHttpRequest, form: ArticleForm,
                          article: Article | None) -> Article | None:
     data = form.cleaned_data
     authors = None
@@ -374,13 +377,13 @@ def _article_form_result(request: HttpRequest, form: ArticleForm,
         return article_update(article=article, by=request.user, authors=authors,
                               image=data["image"] or None, **fields)
     except Refusal as e:
-        form.add_error(e.field if e.field in form.fields else None, e.message)
+        form_add_refusal(form, e)
         return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_write(request: HttpRequest) -> HttpResponse:
+def article_write(request: AuthenticatedHttpRequest) -> HttpResponse:
     bodies = _author_bodies(request.user)
     if not bodies.exists():
         raise Http404("This page is for members with an author role.")
@@ -396,7 +399,7 @@ def article_write(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def article_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     article = _access(request, slug)
     if not can_edit_article(request.user, article):
         raise Http404("You may not change this article.")
@@ -419,7 +422,7 @@ def article_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
+def article_submit_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     article = _access(request, slug)
     try:
         article_submit(article=article, by=request.user)
@@ -432,7 +435,7 @@ def article_submit_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def article_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
+def article_publish_view(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     article = _access(request, slug)
     try:
         article_publish(article=article, by=request.user)
@@ -445,7 +448,7 @@ def article_publish_view(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_articles(request: HttpRequest) -> HttpResponse:
+def my_articles(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "discussion/my_articles.html", {
         "articles": selectors.articles_by(user=request.user),
         "can_write": _author_bodies(request.user).exists(),

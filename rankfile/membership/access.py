@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from rankfile.accounts.models import Role
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import Role, User
 from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
 from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
@@ -39,7 +40,7 @@ class MemberScope:
     everyone: bool
 
 
-def member_scope(user: object, *, under: Role | None = None) -> MemberScope | None:
+def member_scope(user: Actor, *, under: Role | None = None) -> MemberScope | None:
     """Whose records ``user`` may read (None: nobody's).
 
     ``under`` narrows it to one of their roles (an API token's).
@@ -54,11 +55,11 @@ def member_scope(user: object, *, under: Role | None = None) -> MemberScope | No
                        everyone=False)
 
 
-def can_see_members(user: object, *, under: Role | None = None) -> bool:
+def can_see_members(user: Actor, *, under: Role | None = None) -> bool:
     return member_scope(user, under=under) is not None
 
 
-def check_sees_members(user: object, *, under: Role | None = None) -> MemberScope:
+def check_sees_members(user: Actor, *, under: Role | None = None) -> MemberScope:
     """Raises PermissionRefused when ``user`` may read no member's record."""
     scope = member_scope(user, under=under)
     if scope is None:
@@ -69,7 +70,7 @@ def check_sees_members(user: object, *, under: Role | None = None) -> MemberScop
     return scope
 
 
-def access_membership(user: object, reference: str, *, under: Role | None = None) -> Membership:
+def access_membership(user: Actor, reference: str, *, under: Role | None = None) -> Membership:
     """The membership with ``reference``, if ``user`` may see it.
 
     A member outside the bodies where ``user`` holds a role is answered exactly
@@ -101,7 +102,7 @@ def _body_of(membership: Membership) -> Body | None:
     return membership.branch or membership.constituency
 
 
-def can_manage_membership(by: object, membership: Membership) -> bool:
+def can_manage_membership(by: Actor, membership: Membership) -> bool:
     """The system, and staff of the member's branch or a body above it (national staff
     for a member not yet placed in any)."""
     if is_system(by):
@@ -112,21 +113,21 @@ def can_manage_membership(by: object, membership: Membership) -> bool:
     return has_role(by, MANAGERS, body)
 
 
-def is_own_membership(by: object, membership: Membership) -> bool:
-    return getattr(by, "pk", None) is not None and by.pk == membership.user_id  # type: ignore[attr-defined]
+def is_own_membership(by: Actor, membership: Membership) -> bool:
+    return isinstance(by, User) and by.pk == membership.user_id
 
 
-def can_change_membership(by: object, membership: Membership) -> bool:
+def can_change_membership(by: Actor, membership: Membership) -> bool:
     """A member's own changes (address, resignation): the member, or staff over them."""
     return is_own_membership(by, membership) or can_manage_membership(by, membership)
 
 
-def can_record_payments(by: object) -> bool:
+def can_record_payments(by: Actor) -> bool:
     """National staff (and, later, a payment provider's webhook acting as the system)."""
     return is_system(by) or is_national_staff(by)
 
 
-def access_payment(by: object, reference: str) -> Payment:
+def access_payment(by: Actor, reference: str) -> Payment:
     """The payment with ``reference``, for someone who may record payments.
 
     Raises:
@@ -144,27 +145,27 @@ def access_payment(by: object, reference: str) -> Payment:
     return payment
 
 
-def can_place_members(by: object) -> bool:
+def can_place_members(by: Actor) -> bool:
     """National staff place by hand the applicants whose postcode we did not know."""
     return is_system(by) or is_national_staff(by)
 
 
-def can_expire_applications(by: object) -> bool:
+def can_expire_applications(by: Actor) -> bool:
     """The hourly job (the system), and national staff."""
     return is_system(by) or is_national_staff(by)
 
 
-def can_import_geography(by: object) -> bool:
+def can_import_geography(by: Actor) -> bool:
     """The system (``rankfile import_geo`` run on the server), and national staff."""
     return is_system(by) or is_national_staff(by)
 
 
-def can_configure_joining(by: object) -> bool:
+def can_configure_joining(by: Actor) -> bool:
     """Categories, rates, windows and unions: national staff (and the demo loader)."""
     return is_system(by) or is_national_staff(by)
 
 
-def memberships_seen_by(user: object, *, under: Role | None = None) -> QuerySet[Membership]:
+def memberships_seen_by(user: Actor, *, under: Role | None = None) -> QuerySet[Membership]:
     """Every membership ``user`` may read.
 
     Raises:

@@ -10,13 +10,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from rankfile.accounts.access import can_write_in_admin
+from rankfile.accounts.http import request_user
+from rankfile.accounts.models import User
 from rankfile.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import (
@@ -29,23 +30,23 @@ from rankfile.membership.models import (
     StatusChange,
 )
 from rankfile.membership.services.offers import joining_offer_delete, joining_offer_save
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import membership_change_status
 
 
 class OffersAdmin(ServiceAdmin):
     """Saved and deleted through ``joining_offer_save`` and ``joining_offer_delete``, which
     also drop the joining pages' cache of the offers."""
 
-    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: object) -> None:
+    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: User) -> None:
         joining_offer_save(instance=obj, by=by)
 
-    def delete_by(self, obj: Any, *, by: object) -> None:
+    def delete_by(self, obj: Any, *, by: User) -> None:
         joining_offer_delete(instance=obj, by=by)
 
-    def save_inline_by(self, obj: Any, *, by: object) -> None:
+    def save_inline_by(self, obj: Any, *, by: User) -> None:
         joining_offer_save(instance=obj, by=by)
 
-    def delete_inline_by(self, obj: Any, *, by: object) -> None:
+    def delete_inline_by(self, obj: Any, *, by: User) -> None:
         joining_offer_delete(instance=obj, by=by)
 
 
@@ -101,18 +102,16 @@ def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
     form = StatusForm(request.POST if "apply" in request.POST else None)
     if form.is_valid():
         changed = 0
-        for pk in queryset.values_list("pk", flat=True):
-            with transaction.atomic():
-                membership = Membership.objects.select_for_update().get(pk=pk)
-                try:
-                    membership_set_status(membership=membership, by=request.user,
-                                          status=form.cleaned_data["status"],
-                                          reason=form.cleaned_data["reason"])
-                except Refusal as e:
-                    modeladmin.message_user(request, f"{membership.reference}: {e.message}",
-                                            messages.ERROR)
-                else:
-                    changed += 1
+        for membership in queryset.order_by("pk"):
+            try:
+                membership_change_status(membership=membership, by=request_user(request),
+                                         status=form.cleaned_data["status"],
+                                         reason=form.cleaned_data["reason"])
+            except Refusal as e:
+                modeladmin.message_user(request, f"{membership.reference}: {e.message}",
+                                        messages.ERROR)
+            else:
+                changed += 1
         modeladmin.message_user(request, f"Changed the status of {changed} membership(s).")
         return None
     return TemplateResponse(request, "membership/admin_change_status.html", {

@@ -179,6 +179,12 @@ class Membership(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+# In good standing: active, or in arrears while catching up. Such a member
+# comments as a member, wears their category's badge and counts towards
+# "continuously in good standing" rules. Defined here only; import it.
+GOOD_STANDING: frozenset[str] = frozenset({Membership.Status.ACTIVE, Membership.Status.IN_ARREARS})
+
+
 class StatusChange(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(max_length=20, blank=True)

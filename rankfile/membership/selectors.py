@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import bodies_within
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound
@@ -19,7 +20,7 @@ __all__ = ["OFFICER_KINDS", "access_membership", "access_own_membership", "branc
            "membership_list_for", "membership_list_of"]
 
 
-def membership_list_for(user: object, *, q: str | None = None, status: str | None = None,
+def membership_list_for(user: AnyUser | None, *, q: str | None = None, status: str | None = None,
                         branch: int | Body | None = None) -> QuerySet[Membership]:
     """The memberships ``user`` may see, newest application first, filtered.
 
@@ -44,7 +45,7 @@ def membership_list_for(user: object, *, q: str | None = None, status: str | Non
     return found.order_by("-applied_at", "-pk")
 
 
-def branch_list_for(user: object) -> list[Body]:
+def branch_list_for(user: AnyUser | None) -> list[Body]:
     """The branches whose members ``user`` may see, by name (for a filter on the list).
 
     Raises:
@@ -57,9 +58,9 @@ def branch_list_for(user: object) -> list[Body]:
     return list(branches.order_by("name"))
 
 
-def membership_list_of(user: object) -> QuerySet[Membership]:
+def membership_list_of(user: AnyUser | None) -> QuerySet[Membership]:
     """A person's own memberships, newest first, with what the members' page shows."""
-    if not getattr(user, "is_authenticated", False):
+    if not (user is not None and user.is_authenticated):
         return Membership.objects.none()
     return (
         Membership.objects.filter(user=user)
@@ -70,7 +71,7 @@ def membership_list_of(user: object) -> QuerySet[Membership]:
     )
 
 
-def access_own_membership(user: object, reference: str | None = None) -> Membership:
+def access_own_membership(user: AnyUser | None, reference: str | None = None) -> Membership:
     """The person's membership with ``reference``, or their newest one that has not ended.
 
     Raises:

@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,7 +22,7 @@ def test_it_grants_a_role_in_a_named_body_until_a_day(outsider, area):
                  "--until", "2030-01-31")
 
     role = Role.objects.get(user=outsider)
-    assert ("WF-HPH", "2030-01-31") == (role.body.code, role.ends_on.isoformat())
+    assert ("WF-HPH", dt.date(2030, 1, 31)) == (role.body.code, role.ends_on)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -31,3 +31,10 @@ def test_it_serves_the_docs_page_from_its_own_static_files(client, db):
     page = response.content.decode()
     assert "swagger-ui-bundle.js" in page and "/static/" in page
     assert "cdn" not in page.lower()
+
+
+def test_it_lists_the_membership_categories_as_the_joining_category_enum(client, db):
+    schema = client.get("/api/openapi.json").json()
+
+    join_in = schema["components"]["schemas"]["JoinIn"]["properties"]["category"]
+    assert ["member", "affiliated_supporter", "registered_supporter"] == join_in["enum"]

@@ -1,11 +1,12 @@
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
-from rankfile.branches.selectors import place_postcode
-from rankfile.branches.services.importing import GeoImportRefused, geo_import
+from rankfile.branches.services.importing import GeoImportRefused, GeoImportReport, geo_import
+from rankfile.branches.tests.helpers import placed
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "waltham_forest"
 SINCE = dt.date(2002, 5, 2)
@@ -30,12 +31,12 @@ def counts() -> tuple[int, int, int, int]:
             Postcode.objects.count())
 
 
-def import_shipped(**extra: object):
+def import_shipped(**extra: Any) -> GeoImportReport:
     return geo_import(wards=DATA / "wards.csv", branches=DATA / "branches.csv",
                       postcodes=DATA / "postcodes.csv", effective_from=SINCE, **extra)
 
 
-def refused(**files: Path) -> str:
+def refused(**files: Any) -> str:
     before = counts()
     with pytest.raises(GeoImportRefused) as e:
         geo_import(**files)
@@ -58,11 +59,13 @@ def test_it_imports_the_shipped_waltham_forest_files(db):
     london = Body.objects.get(kind=Body.Kind.REGION)
     assert ("REG-LONDON", org) == (london.code, london.parent)
     chingford = Body.objects.get(code="WF-CHN")
+    assert chingford.parent is not None
     assert ("Chingford and Woodford Green", london) == (chingford.parent.name,
                                                         chingford.parent.parent)
-    placement = place_postcode("E4 0AW")
+    placement = placed("E4 0AW")
     assert ("Chingford Green", "WF-CHN", "E14000634") == (
-        placement.ward.name, placement.branch.code, placement.constituency.code)
+        placement.ward.name, placement.branch and placement.branch.code,
+        placement.constituency.code)
 
 
 def test_it_changes_nothing_when_run_again_with_the_same_files(db):

@@ -4,6 +4,7 @@ import pytest
 
 from rankfile.branches.models import WardPlacement
 from rankfile.branches.selectors import body_get, branch_list, organisation_get, place_postcode
+from rankfile.branches.tests.helpers import placed
 from rankfile.core.errors import NotFound
 
 
@@ -12,7 +13,7 @@ def test_it_places_a_postcode_written_loosely(area, django_assert_max_num_querie
     with django_assert_max_num_queries(3):
         place_postcode("E4 9AA")  # reads the wards once
     with django_assert_num_queries(1):
-        placement = place_postcode(" e47aa ")
+        placement = placed(" e47aa ")
 
     assert "E4 7AA" == placement.postcode
     assert (area.ward, area.branch, area.constituency) == (
@@ -30,9 +31,9 @@ def test_it_places_by_the_placement_valid_on_the_day(area):
     WardPlacement.objects.create(ward=area.ward, branch=area.other_branch,
                                  valid_from=dt.date(2021, 1, 1))
 
-    assert area.branch == place_postcode("E4 7AA", on=dt.date(2020, 6, 1)).branch
-    assert area.other_branch == place_postcode("E4 7AA", on=dt.date(2021, 6, 1)).branch
-    assert place_postcode("E4 7AA", on=dt.date(2001, 1, 1)).branch is None
+    assert area.branch == placed("E4 7AA", on=dt.date(2020, 6, 1)).branch
+    assert area.other_branch == placed("E4 7AA", on=dt.date(2021, 6, 1)).branch
+    assert placed("E4 7AA", on=dt.date(2001, 1, 1)).branch is None
 
 
 def test_it_lists_branches_with_their_wards(area, django_assert_max_num_queries):

@@ -20,11 +20,17 @@ def _try_lock(path: str) -> bool:
     return True
 
 
-def test_it_does_nothing_on_an_in_memory_or_server_database(db, tmp_path):
-    with serialised_writes():
-        pass
+@pytest.mark.parametrize("name", [":memory:", "file:memorydb_default?mode=memory&cache=shared"])
+def test_it_leaves_no_lock_file_for_an_in_memory_database(db, tmp_path, monkeypatch, name):
+    if connection.vendor != "sqlite":
+        pytest.skip("the lock exists for SQLite only")
+    monkeypatch.chdir(tmp_path)  # where a lock file named after the database would appear
+    monkeypatch.setitem(connection.settings_dict, "NAME", name)
 
-    assert [] == list(tmp_path.iterdir())
+    with serialised_writes():
+        during = sorted(p.name for p in tmp_path.iterdir())
+
+    assert [] == during
 
 
 def test_it_holds_a_lock_beside_a_sqlite_file_that_other_writers_queue_on(db, tmp_path,

@@ -1,7 +1,12 @@
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 from django_tasks_db.models import DBTaskResult
 
 from rankfile.core.db import insert_together
@@ -20,13 +25,13 @@ def remember_later(*, value: int) -> None:
     RAN.append(value)
 
 
-def _fields(result_id: object) -> dict[str, object]:
+def _fields(result_id: UUID | str) -> dict[str, object]:
     row = DBTaskResult.objects.get(pk=result_id)
     return {f.name: getattr(row, f.name) for f in DBTaskResult._meta.concrete_fields
             if f.name not in ("id", "enqueued_at")}
 
 
-def _enqueue(job, **kwargs) -> DBTaskResult:  # type: ignore[no-untyped-def]
+def _enqueue(job: Task, **kwargs: Any) -> DBTaskResult:
     row = job_row(job, **kwargs)
     assert row is not None
     insert_together(row)
@@ -35,7 +40,7 @@ def _enqueue(job, **kwargs) -> DBTaskResult:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("job", [
     remember, remember_later,
-    remember.using(run_after=timezone.now() + timezone.timedelta(hours=1)),
+    remember.using(run_after=timezone.now() + dt.timedelta(hours=1)),
 ])
 def test_it_writes_the_row_the_backend_writes(db, job):
     by_backend = job.enqueue(value=1).id

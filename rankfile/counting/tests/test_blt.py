@@ -4,13 +4,14 @@ import io
 
 import pytest
 
+from rankfile.counting.ballots import Election
 from rankfile.counting.blt import read_blt, write_blt
 from rankfile.counting.errors import BallotFileError
 from rankfile.counting.formats import read_ballots, write_ballots
 from rankfile.counting.tests.conftest import DATA
 
 
-def read(text: str) -> object:
+def read(text: str) -> Election:
     return read_blt(io.BytesIO(text.encode()), "t.blt")
 
 

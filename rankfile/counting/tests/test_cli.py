@@ -1,5 +1,6 @@
 """The command line: output formats, errors without tracebacks, no Django."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -53,11 +54,14 @@ def test_it_prints_json_in_the_documented_schema() -> None:
     assert {"votes", "non_transferable", "action", "elected", "excluded"} <= set(data["rounds"][0])
 
 
-def test_it_reads_standard_input_and_prints_the_seed() -> None:
-    out = run("count", "-", "--method", "irv", "--seats", "1", stdin=Path(CALTON).read_bytes())
+def test_it_reads_standard_input_and_declares_its_sha256() -> None:
+    data = Path(CALTON).read_bytes()
+
+    out = run("count", "-", "--method", "irv", "--seats", "1", stdin=data)
 
     assert 0 == out.returncode
-    assert "Seed:" in out.stdout
+    assert "Ballot file:     standard input" in out.stdout
+    assert hashlib.sha256(data).hexdigest() in out.stdout
     assert "George Redmond" in out.stdout
 
 
@@ -82,7 +86,7 @@ def test_it_prints_its_version() -> None:
     assert out.stdout.startswith("rankfile ")
 
 
-@pytest.mark.parametrize("fmt", ["text", "csv", "json"])
+@pytest.mark.parametrize("fmt", ["text", "html", "csv", "json"])
 def test_it_writes_each_format_and_a_chart(
     fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

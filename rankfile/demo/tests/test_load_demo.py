@@ -75,6 +75,7 @@ def test_it_loads_the_demo_once_and_only_moves_the_window_after(db, capsys):
     assert has_role(secretary, "secretary", Body.objects.get(code="WF-CHN"))
     assert not has_role(secretary, "secretary", Body.objects.get(code="WF-LEY"))
     login = Membership.objects.get(user__email="member@demo.rankfile.org")
+    assert login.branch is not None
     assert (S.ACTIVE, "WF-CHN") == (login.status, login.branch.code)
 
     before = snapshot()

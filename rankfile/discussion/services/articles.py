@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.discussion.access import (
@@ -49,7 +50,7 @@ class AuthorSpec:
 
     name: str
     affiliation: Body | None = None
-    user: object = None
+    user: User | None = None
 
 
 def check_image(image: UploadedFile) -> str:
@@ -88,7 +89,8 @@ def _required(value: str, label: str, field: str, limit: int) -> str:
 def _unique_slug(title: str, *, exclude: int | None = None) -> str:
     base = slugify(title)[:100].strip("-") or "article"
     slug, n = base, 1
-    while Article.objects.filter(slug=slug).exclude(pk=exclude).exists():
+    others = Article.objects.exclude(pk=exclude) if exclude is not None else Article.objects.all()
+    while others.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -145,7 +147,7 @@ def _apply(article: Article, *, title: str, standfirst: str, markdown: str,
     article.html = render_article(article.markdown)
 
 
-def _default_authors(user: object) -> list[AuthorSpec]:
+def _default_authors(user: User) -> list[AuthorSpec]:
     from rankfile.discussion.services.comments import display_name
 
     membership = current_membership(user)
@@ -166,7 +168,7 @@ def _set_authors(article: Article, authors: list[AuthorSpec]) -> None:
                                      affiliation=spec.affiliation, user=spec.user)
 
 
-def article_create(*, by: object, body: Body, title: str, standfirst: str, markdown: str,
+def article_create(*, by: User, body: Body, title: str, standfirst: str, markdown: str,
                    tags: list[str] | tuple[str, ...] = (), authors: list[AuthorSpec] | None = None,
                    visibility: str = Article.Visibility.PUBLIC, comment_policy: str = "",
                    image: UploadedFile | None = None, image_alt: str = "",
@@ -198,7 +200,7 @@ def article_create(*, by: object, body: Body, title: str, standfirst: str, markd
     return article
 
 
-def article_update(*, article: Article, by: object, title: str, standfirst: str,
+def article_update(*, article: Article, by: User, title: str, standfirst: str,
                    markdown: str, tags: list[str] | tuple[str, ...] = (),
                    authors: list[AuthorSpec] | None = None,
                    visibility: str = Article.Visibility.PUBLIC, comment_policy: str = "",
@@ -246,7 +248,7 @@ def article_check(*, article: Article, title: str, standfirst: str, markdown: st
            link_kind=link_kind, link_url=link_url, link_label=link_label)
 
 
-def article_delete(*, article: Article, by: object, reason: str = "") -> None:
+def article_delete(*, article: Article, by: User, reason: str = "") -> None:
     """Delete an article and its comments for good (withdrawing it keeps them:
     ``article_unpublish``). The moderation log keeps its title.
 
@@ -264,7 +266,7 @@ def article_delete(*, article: Article, by: object, reason: str = "") -> None:
         article.delete()
 
 
-def article_submit(*, article: Article, by: object, now: dt.datetime | None = None) -> Article:
+def article_submit(*, article: Article, by: User, now: dt.datetime | None = None) -> Article:
     """Send a draft to the moderators for review.
 
     Raises:
@@ -282,7 +284,7 @@ def article_submit(*, article: Article, by: object, now: dt.datetime | None = No
     return article
 
 
-def article_publish(*, article: Article, by: object, now: dt.datetime | None = None) -> Article:
+def article_publish(*, article: Article, by: User, now: dt.datetime | None = None) -> Article:
     """Publish an article: a moderator or staff of its body or above.
 
     Raises:
@@ -303,7 +305,7 @@ def article_publish(*, article: Article, by: object, now: dt.datetime | None = N
     return article
 
 
-def article_unpublish(*, article: Article, by: object, reason: str) -> Article:
+def article_unpublish(*, article: Article, by: User, reason: str) -> Article:
     """Take a published article back to draft; its comments are kept.
 
     Raises:

@@ -13,6 +13,8 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
+from rankfile.accounts.http import AnyUser
+from rankfile.accounts.models import User
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.core.net import client_ip
 from rankfile.discussion.access import can_moderate, can_read, comment_policy_of, current_membership
@@ -27,6 +29,7 @@ from rankfile.discussion.models import (
 )
 from rankfile.discussion.services.moderation import (
     Action,
+    Who,
     check_blocked,
     check_links,
     check_rate,
@@ -49,12 +52,12 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest() if secret else ""
 
 
-def display_name(user: object) -> str:
+def display_name(user: User) -> str:
     """A member's public name: their membership's, else their account's; never the e-mail."""
     membership = current_membership(user)
     if membership is not None:
         return membership.full_name
-    full = user.get_full_name().strip()  # type: ignore[attr-defined]
+    full = user.get_full_name().strip()
     return full or "Member"
 
 
@@ -85,7 +88,7 @@ def _clean_visitor(name: str, email: str) -> tuple[str, str]:
     return name, email
 
 
-def can_post(*, article: Article, user: object) -> tuple[bool, str]:
+def can_post(*, article: Article, user: AnyUser | None) -> tuple[bool, str]:
     """Whether ``user`` may comment on ``article``, and if not, why (a sentence)."""
     if not article.is_published:
         return False, "Comments open when the article is published."
@@ -98,7 +101,7 @@ def can_post(*, article: Article, user: object) -> tuple[bool, str]:
     return True, ""
 
 
-def comment_post(*, article: Article, text: str, user: object = None, name: str = "",
+def comment_post(*, article: Article, text: str, user: AnyUser | None = None, name: str = "",
                  email: str = "", parent_number: int | None = None, secret: str = "",
                  honeypot: str = "", request: HttpRequest | None = None,
                  ip: str | None = None, now: dt.datetime | None = None) -> Comment:
@@ -119,9 +122,9 @@ def comment_post(*, article: Article, text: str, user: object = None, name: str 
             one is at fault).
         RateLimited: too many comments from this address or account.
     """
-    member = user if getattr(user, "is_authenticated", False) else None
+    member = user if (user is not None and user.is_authenticated) else None
     ip = client_ip(request) if request is not None else ip
-    who = {"actor": member, "ip": ip, "article": article}
+    who: Who = {"actor": member, "ip": ip, "article": article}
     if honeypot:
         raise refuse(Refusal("Your comment could not be posted.", code="honeypot"), **who)
     text = _clean_text(text)
@@ -177,15 +180,15 @@ def comment_post(*, article: Article, text: str, user: object = None, name: str 
     return comment
 
 
-def is_comment_owner(comment: Comment, *, user: object, secret: str) -> bool:
+def is_comment_owner(comment: Comment, *, user: AnyUser | None, secret: str) -> bool:
     """The member who posted it, or the browser holding the visitor's secret."""
     if comment.author_id:
-        return getattr(user, "is_authenticated", False) and comment.author_id == user.pk
+        return (user is not None and user.is_authenticated) and comment.author_id == user.pk
     return bool(comment.secret_hash and secret) and hmac.compare_digest(
         comment.secret_hash, secret_hash(secret))
 
 
-def can_edit(comment: Comment, *, user: object, secret: str,
+def can_edit(comment: Comment, *, user: AnyUser | None, secret: str,
              now: dt.datetime | None = None) -> bool:
     now = now or timezone.now()
     return (comment.status in (S.VISIBLE, S.PENDING)
@@ -193,7 +196,7 @@ def can_edit(comment: Comment, *, user: object, secret: str,
             and is_comment_owner(comment, user=user, secret=secret))
 
 
-def comment_edit(*, comment: Comment, text: str, user: object = None, secret: str = "",
+def comment_edit(*, comment: Comment, text: str, user: AnyUser | None = None, secret: str = "",
                  request: HttpRequest | None = None, now: dt.datetime | None = None) -> Comment:
     """Change a comment's text within ``EDIT_MINUTES`` of posting; it shows as edited.
 
@@ -211,9 +214,9 @@ def comment_edit(*, comment: Comment, text: str, user: object = None, secret: st
         raise Refusal(f"Comments can only be edited for {EDIT_MINUTES} minutes after posting.",
                       code="edit_window_closed")
     text = _clean_text(text)
-    member = user if getattr(user, "is_authenticated", False) else None
+    member = user if (user is not None and user.is_authenticated) else None
     ip = client_ip(request) if request is not None else None
-    who = {"actor": member, "ip": ip, "article": comment.article}
+    who: Who = {"actor": member, "ip": ip, "article": comment.article}
     check_links(text, **who)
     check_blocked(text=text, **who)
     comment.text, comment.html, comment.edited_at = text, render_comment(text), now
@@ -221,7 +224,7 @@ def comment_edit(*, comment: Comment, text: str, user: object = None, secret: st
     return comment
 
 
-def comment_withdraw(*, comment: Comment, user: object = None, secret: str = "",
+def comment_withdraw(*, comment: Comment, user: AnyUser | None = None, secret: str = "",
                      now: dt.datetime | None = None) -> Comment:
     """Withdraw a comment: its words are erased, its place in the thread is kept.
 
@@ -242,7 +245,7 @@ def comment_withdraw(*, comment: Comment, user: object = None, secret: str = "",
     return comment
 
 
-def comment_report(*, comment: Comment, reason: str, detail: str = "", user: object = None,
+def comment_report(*, comment: Comment, reason: str, detail: str = "", user: AnyUser | None = None,
                    request: HttpRequest | None = None,
                    now: dt.datetime | None = None) -> CommentReport:
     """Report a comment to the moderators of its article's body.
@@ -254,7 +257,7 @@ def comment_report(*, comment: Comment, reason: str, detail: str = "", user: obj
     """
     from rankfile.core.errors import Conflict
 
-    member = user if getattr(user, "is_authenticated", False) else None
+    member = user if (user is not None and user.is_authenticated) else None
     if comment.status != S.VISIBLE:
         raise Refusal("This comment is no longer shown.", code="not_visible")
     if reason not in CommentReport.Reason.values:

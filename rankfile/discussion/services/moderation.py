@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.core import signing
@@ -18,6 +19,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor, AnyUser
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, RateLimited, Refusal
 from rankfile.core.net import client_ip, rate_limit
 from rankfile.discussion.access import can_erase_commenter_emails, can_moderate
@@ -38,17 +41,25 @@ ERASE_LINK_DAYS = 7
 Action = ModerationLog.Action
 
 
-def log(action: str, *, code: str = "", actor: object = None, ip: str | None = None,
+class Who(TypedDict):
+    """Who attempted something, for the log of a refusal."""
+
+    actor: User | None
+    ip: str | None
+    article: Article | None
+
+
+def log(action: str, *, code: str = "", actor: Actor = None, ip: str | None = None,
         article: Article | None = None, comment: Comment | None = None,
         reason: str = "") -> ModerationLog:
-    actor = actor if getattr(actor, "is_authenticated", False) else None
+    actor = actor if (actor is not None and actor.is_authenticated) else None
     return ModerationLog.objects.create(
         at=timezone.now(), action=action, code=code, actor=actor, ip=ip or None,
         article=article, comment=comment, reason=reason[:1000],
     )
 
 
-def refuse(refusal: Refusal, *, actor: object, ip: str | None, article: Article | None,
+def refuse(refusal: Refusal, *, actor: AnyUser | None, ip: str | None, article: Article | None,
            comment: Comment | None = None, detail: str = "") -> Refusal:
     """Log a spam or abuse refusal and hand it back for raising."""
     log(Action.REFUSE, code=refusal.code, actor=actor, ip=ip, article=article, comment=comment,
@@ -56,7 +67,7 @@ def refuse(refusal: Refusal, *, actor: object, ip: str | None, article: Article 
     return refusal
 
 
-def check_links(text: str, **who: object) -> None:
+def check_links(text: str, **who: Unpack[Who]) -> None:
     found = count_links(text)
     if found > MAX_LINKS:
         raise refuse(Refusal(
@@ -65,7 +76,7 @@ def check_links(text: str, **who: object) -> None:
 
 
 def check_blocked(*, text: str, name: str = "", email: str = "", ip: str | None = None,
-                  **who: object) -> None:
+                  actor: User | None = None, article: Article | None = None) -> None:
     """Refuse text or names with a blocked word, and blocked e-mail or IP addresses."""
     terms = list(BlockedTerm.objects.values_list("kind", "value"))
     if not terms:
@@ -90,10 +101,10 @@ def check_blocked(*, text: str, name: str = "", email: str = "", ip: str | None 
                 "Your comment could not be posted: it contains words, or comes from an "
                 "address, that this site does not accept. If you think this is a mistake, "
                 "contact the organisation.", code="blocked", field=field),
-                detail=f"blocked {kind}: {value}", ip=ip, **who)
+                detail=f"blocked {kind}: {value}", ip=ip, actor=actor, article=article)
 
 
-def check_rate(request: HttpRequest | None, *, what: str, user: object, limits: tuple,
+def check_rate(request: HttpRequest | None, *, what: str, user: AnyUser | None, limits: tuple,
                article: Article | None = None) -> None:
     """Count one attempt per address and per account; refuse past the limits.
 
@@ -103,7 +114,7 @@ def check_rate(request: HttpRequest | None, *, what: str, user: object, limits: 
     if request is None:
         return
     ip = client_ip(request)
-    account = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    account = getattr(user, "pk", None) if (user is not None and user.is_authenticated) else None
     for count, seconds in limits:
         try:
             rate_limit(request, scope=f"discussion-{what}-ip-{seconds}", limit=count,
@@ -119,9 +130,9 @@ def check_rate(request: HttpRequest | None, *, what: str, user: object, limits: 
                 actor=user, ip=ip, article=article) from None
 
 
-def is_approved(*, article: Article, user: object, email: str) -> bool:
+def is_approved(*, article: Article, user: AnyUser | None, email: str) -> bool:
     """Approved commenters skip pre-moderation: by account, or by a visitor's e-mail."""
-    if getattr(user, "is_authenticated", False):
+    if (user is not None and user.is_authenticated):
         if can_moderate(user, article.body):
             return True
         return ApprovedCommenter.objects.filter(user=user).exists()
@@ -130,7 +141,7 @@ def is_approved(*, article: Article, user: object, email: str) -> bool:
     return False
 
 
-def comment_moderate(*, comment: Comment, moderator: object, action: str, reason: str,
+def comment_moderate(*, comment: Comment, moderator: User, action: str, reason: str,
                      now: dt.datetime | None = None) -> Comment:
     """Remove (``"hide"``) or approve (``"approve"``) a comment, with a reason.
 
@@ -177,7 +188,7 @@ def comment_moderate(*, comment: Comment, moderator: object, action: str, reason
     return comment
 
 
-def _approve_commenter(comment: Comment, *, by: object, now: dt.datetime) -> None:
+def _approve_commenter(comment: Comment, *, by: User, now: dt.datetime) -> None:
     if comment.author_id:
         ApprovedCommenter.objects.get_or_create(
             user_id=comment.author_id, defaults={"approved_at": now, "approved_by": by})
@@ -225,7 +236,7 @@ def commenter_erase_request(*, email: str, request: HttpRequest | None = None) -
         send_erase_link.enqueue(email=email, url=url)
 
 
-def commenter_erase_email(*, email: str, by: object) -> int:
+def commenter_erase_email(*, email: str, by: Actor) -> int:
     """Erase ``email`` from every comment and from the approved commenters, for staff
     handling a request. Returns the number of comments changed; the log records the
     count, not the address.
@@ -249,7 +260,7 @@ def commenter_erase_by_link(*, token: str) -> int:
     return _erase(email_from_erase_token(token), by=None)
 
 
-def _erase(email: str, *, by: object) -> int:
+def _erase(email: str, *, by: Actor) -> int:
     email = (email or "").strip().lower()
     if not email:
         return 0

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.discussion.access import can_configure_discussion
 from rankfile.discussion.models import ApprovedCommenter, BlockedTerm, BodyDiscussionSettings, Tag
@@ -15,13 +17,13 @@ from rankfile.discussion.models import ApprovedCommenter, BlockedTerm, BodyDiscu
 Setting = Tag | BlockedTerm | ApprovedCommenter | BodyDiscussionSettings
 
 
-def _check(by: object) -> None:
+def _check(by: Actor) -> None:
     if not can_configure_discussion(by):
         raise PermissionRefused("Only membership staff can change the discussion's settings.",
                                 code="not_staff")
 
 
-def discussion_setting_save(*, instance: Setting, by: object) -> Setting:
+def discussion_setting_save(*, instance: Setting, by: Actor) -> Setting:
     """Save a tag, blocked term, approved commenter or body's comment policy. A new
     blocked term or approval records who made it.
 
@@ -30,7 +32,7 @@ def discussion_setting_save(*, instance: Setting, by: object) -> Setting:
         Refusal: a field is not valid (``field`` names it). Nothing is saved.
     """
     _check(by)
-    person = by if getattr(by, "pk", None) else None
+    person = by if isinstance(by, User) else None
     if instance.pk is None and isinstance(instance, BlockedTerm):
         instance.created_by = person
     if isinstance(instance, ApprovedCommenter):
@@ -49,7 +51,7 @@ def discussion_setting_save(*, instance: Setting, by: object) -> Setting:
     return instance
 
 
-def discussion_setting_delete(*, instance: Setting, by: object) -> None:
+def discussion_setting_delete(*, instance: Setting, by: Actor) -> None:
     """Delete a tag (from every article), blocked term, approval or comment policy.
 
     Raises:

@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from rankfile.discussion.models import Article, Comment
 from rankfile.discussion.services.comments import comment_post
+from rankfile.membership.models import Membership
 
 from .conftest import publish
 
@@ -115,6 +116,16 @@ def test_it_shows_a_member_badge(client, article, member):
 
     html = client.get(url(article)).content.decode()
     assert '<strong class="name">Mo Member</strong> <span class="badge">Member</span>' in html
+
+
+@pytest.mark.parametrize(("status", "badged"), [
+    (Membership.Status.IN_ARREARS, True), (Membership.Status.LAPSED, False)])
+def test_it_shows_a_badge_only_while_in_good_standing(client, article, member, status, badged):
+    Membership.objects.filter(user=member).update(status=status)
+    comment_post(article=article, text="Still here", user=member)
+
+    html = client.get(url(article)).content.decode()
+    assert badged == ('<span class="badge">Member</span>' in html)
 
 
 def test_it_answers_a_refused_reply_with_the_reason(client, article):

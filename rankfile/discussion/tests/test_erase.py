@@ -48,7 +48,9 @@ def test_it_mails_a_signed_link_that_erases_on_confirmation(comments, client):
 
     assert 302 == response.status_code
     assert ["val@example.org"] == mail.outbox[0].to
-    path = re.search(r"https?://[^/]+(/articles/forget-my-email/[^/\s]+/)", mail.outbox[0].body)[1]
+    found = re.search(r"https?://[^/]+(/articles/forget-my-email/[^/\s]+/)", str(mail.outbox[0].body))
+    assert found is not None
+    path = found[1]
     assert "val@example.org" in client.get(path).content.decode()
     client.post(path)
     assert 0 == Comment.objects.filter(email="val@example.org").count()

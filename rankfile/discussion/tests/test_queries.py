@@ -10,7 +10,7 @@ from rankfile.discussion.services.comments import comment_post
 def seed_thread(article, count, *, member=None):
     """``count`` comments: a fifth top-level, the rest replies up to 5 deep."""
     now = timezone.now() - dt.timedelta(days=1)
-    rows = []
+    rows: list[Comment] = []
     for n in range(1, count + 1):
         if n % 5 == 1:
             parent = None

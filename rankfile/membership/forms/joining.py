@@ -7,10 +7,12 @@ services, whose refusals name these same fields.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django import forms
 from django.conf import settings
 
+from rankfile.membership.models import Category
 from rankfile.membership.services.joining import CategoryOffer, JoinData, affiliated_unions
 from rankfile.membership.services.payments import format_pence
 
@@ -65,12 +67,12 @@ class JoinForm(forms.Form):
     field_order = ["rate", "union", "union_number", "first_name", "last_name", "email",
                    "date_of_birth", "address", "postcode", "postcode_missing", "consent"]
 
-    def __init__(self, offer: CategoryOffer, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, offer: CategoryOffer, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.offer = offer
         self.fields["consent"].help_text = (
             f"Privacy notice version {settings.PRIVACY_NOTICE_VERSION}.")
-        if offer.kind == "member":
+        if offer.kind == Category.Kind.MEMBER:
             self.fields["rate"] = forms.ChoiceField(
                 label="Your rate", widget=forms.RadioSelect,
                 choices=[(r.code, f"{r.name}: {format_pence(r.amount_pence)} "
@@ -79,7 +81,7 @@ class JoinForm(forms.Form):
                          for r in offer.rates],
                 error_messages={"required": "Choose the rate you will pay."},
             )
-        if offer.kind == "affiliated_supporter":
+        if offer.kind == Category.Kind.AFFILIATED_SUPPORTER:
             self.fields["union"] = forms.ChoiceField(
                 label="Your trade union",
                 choices=[("", "Choose your union")]

@@ -38,15 +38,18 @@ class PaymentRecordForm(forms.Form):
         return int(self.cleaned_data["amount"] * 100)
 
 
+class WardChoiceField(forms.ModelChoiceField):
+    """Wards named with their constituency: two councils may both have a "Central"."""
+
+    def label_from_instance(self, obj: Ward) -> str:
+        return f"{obj.name} ({obj.constituency.name})"
+
+
 class PlacementForm(forms.Form):
-    ward = forms.ModelChoiceField(
+    ward = WardChoiceField(
         label="Ward", queryset=Ward.objects.select_related("constituency").order_by("name"),
         empty_label="Choose the ward of their address",
         error_messages={"required": "Choose the ward of their address."},
         help_text="Find the address on the council's ward map if you are unsure.",
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["ward"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda w: f"{w.name} ({w.constituency.name})")

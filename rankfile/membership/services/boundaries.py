@@ -15,6 +15,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.branches.models import Body, Ward
 from rankfile.branches.selectors import place_postcode_forget
 from rankfile.branches.services.importing import GeoImportReport, WardMove, geo_import
@@ -30,14 +32,14 @@ def boundary_change_reason(effective_from: dt.date) -> str:
     return f"Boundary change effective {effective_from.day} {effective_from:%B %Y}"
 
 
-def _check_may_import(by: object) -> None:
+def _check_may_import(by: Actor) -> None:
     if not can_import_geography(by):
         raise PermissionRefused("Only membership staff can change the local structure.",
                                 code="not_staff")
 
 
 def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.date,
-                          by: object, at: dt.datetime | None = None) -> int:
+                          by: Actor, at: dt.datetime | None = None) -> int:
     """Move every membership placed in ``ward`` to ``to_branch``, keeping history.
 
     Each moved membership gets a ``BranchChange`` whose reason names the day the
@@ -54,7 +56,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
     """
     _check_may_import(by)
     at = at or timezone.now()
-    by = by if getattr(by, "pk", None) else None
+    person = by if isinstance(by, User) else None
     reason = boundary_change_reason(effective_from)
     with transaction.atomic():
         transaction.on_commit(place_postcode_forget)
@@ -67,7 +69,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         changes = [
             BranchChange(
                 membership_id=m.pk, from_branch_id=m.branch_id, to_branch=to_branch,
-                from_postcode=m.postcode, to_postcode=m.postcode, at=at, by=by, reason=reason,
+                from_postcode=m.postcode, to_postcode=m.postcode, at=at, by=person, reason=reason,
             )
             for m in moving
         ]
@@ -80,7 +82,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         return len(changes)
 
 
-def members_follow_boundaries(moves: Sequence[WardMove], *, by: object,
+def members_follow_boundaries(moves: Sequence[WardMove], *, by: Actor,
                               at: dt.datetime | None = None) -> int:
     """Move the members of each ward in ``moves`` with it.
 
@@ -113,7 +115,7 @@ def geo_import_with_members(*, wards: Path | str | None = None,
                             postcodes: Path | str | None = None,
                             effective_from: dt.date | None = None,
                             organisation_name: str | None = None,
-                            by: object) -> GeoImportReport:
+                            by: Actor) -> GeoImportReport:
     """``geo_import``, with the members of every moved ward following it in the same
     transaction. ``by`` is recorded on their branch changes.
 

@@ -12,6 +12,8 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
@@ -24,7 +26,7 @@ ADDRESS_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 400
 
 
-def _check_may_change(membership: Membership, by: object) -> None:
+def _check_may_change(membership: Membership, by: User) -> None:
     if can_change_membership(by, membership):
         return
     raise PermissionRefused(
@@ -42,7 +44,7 @@ def _check_not_ended(membership: Membership) -> None:
         )
 
 
-def membership_change_address(*, membership: Membership, address: str, postcode: str, by: object,
+def membership_change_address(*, membership: Membership, address: str, postcode: str, by: User,
                               now: dt.datetime | None = None) -> BranchChange | None:
     """Record a new address for ``membership`` and place it by its postcode.
 
@@ -113,7 +115,7 @@ def membership_change_address(*, membership: Membership, address: str, postcode:
     return move
 
 
-def membership_resign(*, membership: Membership, by: object, reason: str = "") -> StatusChange:
+def membership_resign(*, membership: Membership, by: User, reason: str = "") -> StatusChange:
     """End ``membership`` by resignation, with the member's reason if they gave one.
 
     Returns:
@@ -146,7 +148,7 @@ def membership_resign(*, membership: Membership, by: object, reason: str = "") -
     return change
 
 
-def membership_place(*, membership: Membership, ward: Ward, by: object,
+def membership_place(*, membership: Membership, ward: Ward, by: User,
                      now: dt.datetime | None = None) -> BranchChange:
     """Place by hand a membership whose postcode was missing from our list.
 
@@ -188,7 +190,7 @@ def membership_place(*, membership: Membership, ward: Ward, by: object,
     return change
 
 
-def membership_list_awaiting_placement(*, by: object, limit: int = 100) -> list[Membership]:
+def membership_list_awaiting_placement(*, by: Actor, limit: int = 100) -> list[Membership]:
     """Applications whose postcode was missing from our list, oldest first.
 
     Raises:

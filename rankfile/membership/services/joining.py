@@ -41,7 +41,7 @@ from django.utils.crypto import salted_hmac
 
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
-from rankfile.branches.selectors import place_postcode
+from rankfile.branches.selectors import Placement, place_postcode
 from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
@@ -87,7 +87,7 @@ CONFIRM_MAX_AGE = 30 * 24 * 3600
 
 @dataclass(frozen=True)
 class JoinData:
-    category: str  # "member" | "affiliated_supporter" | "registered_supporter"
+    category: str  # a Category.Kind value
     first_name: str
     last_name: str
     email: str
@@ -141,8 +141,7 @@ class CategoryOffer:
     @property
     def as_a(self) -> str:
         """'a registered supporter', 'an affiliated supporter'."""
-        name = self.category.name.lower()
-        return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+        return _a(self.category.name.lower())
 
     def open_window(self, now: dt.datetime) -> JoiningWindow | None:
         for window in self.windows:
@@ -323,8 +322,19 @@ class _Checked:
     email: str
     address: str
     postcode: str
-    placement: object  # branches.selectors.Placement | None
+    placement: Placement | None
     fee_pence: int
+
+
+def _a(name: str) -> str:
+    """'a member', 'an affiliated supporter'."""
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _kinds_in_words() -> str:
+    """'a member, an affiliated supporter or a registered supporter'."""
+    names = [_a(str(label).lower()) for label in Category.Kind.labels]
+    return ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _check(data: JoinData, now: dt.datetime) -> _Checked:
@@ -332,8 +342,8 @@ def _check(data: JoinData, now: dt.datetime) -> _Checked:
     offers = _offers()
     offer = offers.by_kind.get(data.category or "")
     if offer is None:
-        raise Refusal("Choose how you want to join: as a member, an affiliated supporter or a "
-                      "registered supporter.", code="unknown_category", field="category")
+        raise Refusal(f"Choose how you want to join: as {_kinds_in_words()}.",
+                      code="unknown_category", field="category")
     window = offer.open_window(now)
     if offer.category.needs_window and window is None:
         raise Refusal(offer.closed_message(now), code="window_closed", field="category")
@@ -469,8 +479,9 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
         postcode=checked.postcode,
-        ward=getattr(placement, "ward", None), branch=getattr(placement, "branch", None),
-        constituency=getattr(placement, "constituency", None),
+        ward=placement.ward if placement else None,
+        branch=placement.branch if placement else None,
+        constituency=placement.constituency if placement else None,
         needs_placement=placement is None or placement.branch is None,
         union=checked.union, union_number=checked.union_number,
         fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),
@@ -518,7 +529,9 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
 
     Args:
         data: the application.
-        idempotency_key: the same key sent again returns the first answer.
+        idempotency_key: the same key sent again returns the first answer, even
+            when the retry arrives while the first is still being written (the
+            unique key makes the retry wait for it, then read it).
         now: the moment of application (tests).
 
     Returns:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
+from rankfile.accounts.http import Actor
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.access import can_configure_joining
 from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Rate
@@ -19,13 +20,13 @@ from rankfile.membership.services.joining import joining_offers_forget
 Offer = Category | Rate | JoiningWindow | AffiliatedUnion
 
 
-def _check(by: object) -> None:
+def _check(by: Actor) -> None:
     if not can_configure_joining(by):
         raise PermissionRefused("Only membership staff can change what people may join.",
                                 code="not_staff")
 
 
-def joining_offer_save(*, instance: Offer, by: object) -> Offer:
+def joining_offer_save(*, instance: Offer, by: Actor) -> Offer:
     """Save a category, rate, window or union.
 
     Raises:
@@ -45,7 +46,7 @@ def joining_offer_save(*, instance: Offer, by: object) -> Offer:
     return instance
 
 
-def joining_offer_delete(*, instance: Offer, by: object) -> None:
+def joining_offer_delete(*, instance: Offer, by: Actor) -> None:
     """Delete a category, rate, window or union that nobody joined through.
 
     Raises:

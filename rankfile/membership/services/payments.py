@@ -17,15 +17,17 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.access import (
     access_payment,
     can_expire_applications,
     can_record_payments,
 )
-from rankfile.membership.models import Membership, Payment
+from rankfile.membership.models import GOOD_STANDING, Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import GOOD_STANDING, _set_status
+from rankfile.membership.services.status import _set_status
 
 __all__ = ["OFFLINE_METHODS", "access_payment", "can_record_payments", "format_pence",
            "membership_expire_unpaid", "payment_instructions", "payment_list", "payment_record"]
@@ -80,7 +82,7 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def payment_list(*, query: str, by: object, limit: int = 20) -> list[Payment]:
+def payment_list(*, query: str, by: Actor, limit: int = 20) -> list[Payment]:
     """Payments whose reference is ``query``, or whose payer's name or e-mail contains it.
 
     Raises:
@@ -106,7 +108,7 @@ def payment_list(*, query: str, by: object, limit: int = 20) -> list[Payment]:
     return list(payments.filter(condition).order_by("-status", "-created_at")[:limit])
 
 
-def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: object,
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: Actor,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
 
@@ -167,7 +169,7 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
         payment.status = Payment.Status.PAID
         payment.method = method
         payment.paid_at = paid_at
-        payment.recorded_by = recorded_by if getattr(recorded_by, "pk", None) else None
+        payment.recorded_by = recorded_by if isinstance(recorded_by, User) else None
         payment.note = note
         payment.receipt_number = new_reference("RCP-")
         payment.save(update_fields=["status", "method", "paid_at", "recorded_by", "note",
@@ -183,7 +185,7 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
     return payment
 
 
-def membership_expire_unpaid(*, by: object, now: dt.datetime | None = None,
+def membership_expire_unpaid(*, by: Actor, now: dt.datetime | None = None,
                              limit: int = 1000) -> int:
     """Expire applications whose fee was not paid in time, and cancel their payments.
 

@@ -4,6 +4,8 @@ Every status change goes through ``membership_set_status``, which checks who
 may make it (``membership.access.can_manage_membership``) and that the
 transition is allowed, keeps ``joined_on`` and ``good_standing_since`` exact,
 and writes a ``StatusChange`` (who, when, why) in the same transaction.
+``membership_change_status`` is the way in for staff: it takes the row lock
+first, so two changes of one membership at once keep the history a chain.
 
 Other membership services that change a status as part of their own job
 (recording a payment, a resignation, an expiry) check their own rule and then
@@ -17,14 +19,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.access import can_manage_membership
-from rankfile.membership.models import Membership, StatusChange
+from rankfile.membership.models import GOOD_STANDING, Membership, StatusChange
 
 S = Membership.Status
 
-# In good standing: counts for "continuously in good standing" rules.
-GOOD_STANDING = frozenset({S.ACTIVE, S.IN_ARREARS})
 ENDED = frozenset({S.LAPSED, S.EXPELLED, S.RESIGNED, S.EXPIRED})
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -44,7 +46,7 @@ def can_change_status(current: str, new: str) -> bool:
 
 
 def membership_set_status(*, membership: Membership, status: str, reason: str,
-                          by: object, at: dt.datetime | None = None) -> StatusChange:
+                          by: Actor, at: dt.datetime | None = None) -> StatusChange:
     """Move ``membership`` to ``status`` and record why, as ``by``.
 
     The caller should hold a lock on the membership row
@@ -63,7 +65,7 @@ def membership_set_status(*, membership: Membership, status: str, reason: str,
     return _set_status(membership=membership, status=status, reason=reason, by=by, at=at)
 
 
-def _set_status(*, membership: Membership, status: str, reason: str, by: object = None,
+def _set_status(*, membership: Membership, status: str, reason: str, by: Actor = None,
                 at: dt.datetime | None = None) -> StatusChange:
     """``membership_set_status`` for services that have checked their own rule."""
     reason = (reason or "").strip()
@@ -103,5 +105,28 @@ def _set_status(*, membership: Membership, status: str, reason: str, by: object 
         membership.save(update_fields=fields)
         return StatusChange.objects.create(
             membership=membership, from_status=previous, to_status=status, at=at,
-            by=by if getattr(by, "pk", None) else None, reason=reason,
+            by=by if isinstance(by, User) else None, reason=reason,
         )
+
+
+def membership_change_status(*, membership: Membership, status: str, reason: str,
+                             by: Actor) -> StatusChange:
+    """Change ``membership``'s status from the one it has when its row is locked.
+
+    Two changes of one membership at once (staff suspending a member while
+    they resign) are taken one after the other: the second is checked against
+    the status the first left, and the history stays a chain in which each
+    change starts from the status the one before it ended in. ``membership``
+    is updated to match.
+
+    Raises:
+        PermissionRefused: ``by`` is not staff over the member (nor the system).
+        Refusal: the transition is not allowed from the status found, or no
+            reason was given. Nothing is written.
+    """
+    with transaction.atomic():
+        current = Membership.objects.select_for_update().get(pk=membership.pk)
+        change = membership_set_status(membership=current, status=status, reason=reason, by=by)
+    for name in ("status", "joined_on", "good_standing_since", "ended_on", "expires_at"):
+        setattr(membership, name, getattr(current, name))
+    return change

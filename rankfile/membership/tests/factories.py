@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 from django.utils import timezone
 
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body, Ward
-from rankfile.membership.models import Category, Membership, Payment, StatusChange
+from rankfile.demo.personas import Area
+from rankfile.membership.models import GOOD_STANDING, Category, Membership, Payment, StatusChange
 
 _numbers = itertools.count(1)
 
@@ -45,7 +47,7 @@ def make_membership(
         # No password: hashing one is slow, and most tests log in with force_login.
         user = User.objects.create_user(f"member{number}@example.org")
     now = timezone.now()
-    in_good_standing = status in (Membership.Status.ACTIVE, Membership.Status.IN_ARREARS)
+    in_good_standing = status in GOOD_STANDING
     membership = Membership.objects.create(
         reference=reference or f"RF-T{number:07d}",
         user=user,
@@ -75,15 +77,15 @@ def make_membership(
     return membership
 
 
-def make_member_in(area: object, user: User | None = None, *, other: bool = False,
-                   **extra: object) -> Membership:
+def make_member_in(area: Area, user: User | None = None, *, other: bool = False,
+                   **extra: Any) -> Membership:
     """A membership placed in ``area``'s branch (or its other branch, with ``other``)."""
     return make_membership(
         user,
-        postcode=(area.other_postcode if other else area.postcode).postcode,  # type: ignore[attr-defined]
-        ward=area.other_ward if other else area.ward,  # type: ignore[attr-defined]
-        branch=area.other_branch if other else area.branch,  # type: ignore[attr-defined]
-        constituency=area.constituency,  # type: ignore[attr-defined]
+        postcode=(area.other_postcode if other else area.postcode).postcode,
+        ward=area.other_ward if other else area.ward,
+        branch=area.other_branch if other else area.branch,
+        constituency=area.constituency,
         **extra,
     )
 

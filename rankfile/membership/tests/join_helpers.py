@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Rate
-from rankfile.membership.services.joining import JoinData
+from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Payment, Rate
+from rankfile.membership.services.joining import JoinData, JoinResult
 
 
 @dataclass
@@ -43,7 +44,13 @@ def make_offers(now: dt.datetime | None = None) -> Offers:
     return Offers(member, affiliated, supporter, standard, reduced, window, union)
 
 
-def joiner(**changes: object) -> JoinData:
+def payment_of(result: JoinResult) -> Payment:
+    """The pending payment of an application that owes a fee."""
+    assert result.payment is not None, "no payment: was a fee due?"
+    return result.payment
+
+
+def joiner(**changes: Any) -> JoinData:
     """A registered supporter in the Chingford branch's postcode, changed by ``changes``."""
     data = JoinData(
         category="registered_supporter", first_name="Ada", last_name="Joiner",

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import User
 from rankfile.branches.models import WardPlacement
-from rankfile.branches.selectors import place_postcode
+from rankfile.branches.tests.helpers import placed
 from rankfile.core.actors import SYSTEM
 from rankfile.core.errors import PermissionRefused
 from rankfile.membership.models import BranchChange, Category, Membership
@@ -50,7 +50,7 @@ def test_it_does_nothing_for_members_already_in_the_branch(area):
 
 def test_it_sees_a_boundary_change_made_through_the_service(
         area, django_capture_on_commit_callbacks):
-    assert area.branch == place_postcode("E4 7AA").branch
+    assert area.branch == placed("E4 7AA").branch
     WardPlacement.objects.filter(ward=area.ward).update(valid_to=dt.date(2020, 12, 31))
     WardPlacement.objects.create(ward=area.ward, branch=area.other_branch,
                                  valid_from=dt.date(2021, 1, 1))
@@ -58,7 +58,7 @@ def test_it_sees_a_boundary_change_made_through_the_service(
         boundary_change_apply(ward=area.ward, to_branch=area.other_branch,
                               effective_from=dt.date(2021, 1, 1), by=SYSTEM)
 
-    assert area.other_branch == place_postcode("E4 7AA").branch
+    assert area.other_branch == placed("E4 7AA").branch
 
 
 @pytest.mark.parametrize("who", ["auditor", "secretary", "outsider"])

@@ -26,8 +26,10 @@ def test_it_changes_status_through_the_service_with_a_reason(client, staff, appl
 
     applied.refresh_from_db()
     assert (200, 302) == (asked.status_code, done.status_code)
+    last = applied.history.last()
+    assert last is not None
     assert (Membership.Status.ACTIVE, "Paid in person", staff) == (
-        applied.status, applied.history.last().reason, applied.history.last().by)
+        applied.status, last.reason, last.by)
 
 
 def test_an_auditor_can_read_memberships_but_not_change_a_status(client, auditor, applied):

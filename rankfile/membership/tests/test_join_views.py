@@ -17,7 +17,9 @@ def offers(area):
 
 def form_token(client, url: str) -> str:
     page = client.get(url).content.decode()
-    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found is not None, "the page has no form token"
+    return found.group(1)
 
 
 def details(**changes) -> dict[str, str]:
@@ -160,7 +162,9 @@ def test_it_confirms_the_address_and_sets_the_password(client, offers):
     url = "/join/registered_supporter/"
     client.post(url, details(form_token=form_token(client, url)))
     run_tasks()
-    link = re.search(r"http://\S+/join/confirm/\S+/", mail.outbox[0].body).group(0)
+    found = re.search(r"http://\S+/join/confirm/\S+/", str(mail.outbox[0].body))
+    assert found is not None
+    link = found.group(0)
     path = link.split("8000", 1)[1] if "8000" in link else link
 
     assert 200 == client.get(path).status_code

@@ -18,6 +18,7 @@ def test_it_moves_the_member_to_the_branch_of_their_new_postcode(member, area):
         membership=member, address="1 New Road, London", postcode="e49aa", by=member.user
     )
 
+    assert move is not None
     member.refresh_from_db()
     assert ("E4 9AA", area.other_ward, area.other_branch, "1 New Road, London") == (
         member.postcode, member.ward, member.branch, member.address)
@@ -64,6 +65,7 @@ def test_it_refuses_someone_elses_address_change(member, outsider, secretary):
 def test_it_lets_staff_change_a_members_address(member, staff, area):
     move = membership_change_address(membership=member, address="x", postcode="E4 9AA", by=staff)
 
+    assert move is not None
     assert staff == move.by
 
 

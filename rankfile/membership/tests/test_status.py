@@ -7,7 +7,7 @@ from rankfile.accounts.models import User
 from rankfile.core.actors import SYSTEM
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.models import Category, Membership
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import membership_change_status, membership_set_status
 
 S = Membership.Status
 
@@ -115,3 +115,26 @@ def test_it_lets_staff_of_the_members_branch_change_it_and_not_another(applied, 
     membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=branch_staff)
 
     assert S.ACTIVE == applied.status
+
+
+def test_it_changes_status_from_the_one_stored_not_a_stale_copy(applied, staff):
+    stale = Membership.objects.get(pk=applied.pk)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=SYSTEM)
+
+    change = membership_change_status(membership=stale, status=S.SUSPENDED, reason="Conduct",
+                                      by=staff)
+
+    assert (S.ACTIVE, S.SUSPENDED) == (change.from_status, change.to_status)
+    assert (S.SUSPENDED, None) == (stale.status, stale.good_standing_since)
+
+
+def test_it_refuses_a_change_the_stored_status_does_not_allow(applied, staff):
+    stale = Membership.objects.get(pk=applied.pk)
+    membership_set_status(membership=applied, status=S.RESIGNED, reason="Changed their mind",
+                          by=SYSTEM)
+
+    with pytest.raises(Refusal) as e:
+        membership_change_status(membership=stale, status=S.ACTIVE, reason="Paid", by=staff)
+
+    assert "invalid_transition" == e.value.code
+    assert 1 == applied.history.count()

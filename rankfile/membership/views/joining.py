@@ -16,13 +16,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import RateLimited, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.core.net import rate_limit
 from rankfile.membership.forms.joining import (
     JoinForm,
     new_form_token,
 )
-from rankfile.membership.models import Payment
+from rankfile.membership.models import Category, Payment
 from rankfile.membership.services.joining import (
     joining_offer,
     joining_offers,
@@ -53,11 +55,6 @@ def join_choose(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/join_choose.html", {"cards": cards})
 
 
-def _show_refusal(form: JoinForm, refusal: Refusal) -> None:
-    field = refusal.field if refusal.field in form.fields else None
-    form.add_error(field, refusal.message)
-
-
 @require_http_methods(["GET", "POST"])
 def join_details(request: HttpRequest, category: str) -> HttpResponse:
     offer = joining_offer(category)
@@ -76,7 +73,7 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
         rate_limit(request, scope="join", limit=JOIN_LIMIT, per_seconds=JOIN_LIMIT_SECONDS)
     except RateLimited as e:
         form.is_valid()
-        form.add_error(None, e.message)
+        form_add_refusal(form, e)
         return render(request, "membership/join_details.html", {**context, "form": form},
                       status=e.http_status)
     if form.is_valid():
@@ -84,11 +81,11 @@ def join_details(request: HttpRequest, category: str) -> HttpResponse:
             result = membership_apply(data=form.join_data(),
                                       idempotency_key="web:" + form.cleaned_data["form_token"])
         except Refusal as e:
-            _show_refusal(form, e)
+            form_add_refusal(form, e)
             status = e.http_status
         else:
             response = redirect("membership:join_done", result.reference)
-            done = {"r": result.reference, "k": offer.kind}
+            done: dict[str, object] = {"r": result.reference, "k": offer.kind}
             if result.payment is not None:
                 done.update(p=result.payment.reference, a=result.payment.amount_pence,
                             v=result.payment.provider)
@@ -106,10 +103,10 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
     # so a reference in the address bar reveals nothing about anyone.
     payment = None
     shown = None
+    cookie = request.get_signed_cookie(DONE_COOKIE, default=None, salt=DONE_SALT, max_age=3600)
     try:
-        done = signing.loads(request.get_signed_cookie(DONE_COOKIE, salt=DONE_SALT,
-                                                       max_age=3600))
-    except (KeyError, signing.BadSignature):
+        done = signing.loads(cookie) if cookie else {}
+    except signing.BadSignature:
         done = {}
     if done.get("r") == reference:
         shown = reference
@@ -118,7 +115,7 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
                                                    provider=done.get("v") or "offline"))
     return render(request, "membership/join_done.html", {
         "reference": shown, "payment": payment,
-        "union_check": shown is not None and done.get("k") == "affiliated_supporter",
+        "union_check": shown is not None and done.get("k") == Category.Kind.AFFILIATED_SUPPORTER,
     })
 
 
@@ -147,7 +144,7 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def receipt(request: HttpRequest, reference: str) -> HttpResponse:
+def receipt(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     payment = (Payment.objects.select_related("membership__category")
                .filter(reference=reference, membership__user=request.user,
                        status=Payment.Status.PAID).first())

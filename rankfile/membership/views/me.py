@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
 from rankfile.membership.models import Membership
 from rankfile.membership.selectors import (
@@ -24,7 +25,7 @@ from rankfile.membership.services.status import ENDED
 S = Membership.Status
 
 # What each status means for the member, in plain words.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     S.APPLIED: "We have your application. It becomes active when your payment arrives.",
     S.ACTIVE: "You are a member in good standing.",
     S.IN_ARREARS: "Your payments are behind. You are still in good standing while you catch up.",
@@ -40,6 +41,7 @@ STATUS_WORDS = {
 def me(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = list(membership_list_of(request.user))
     for membership in memberships:
+        # Set for the template only, never stored:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
     return render(request, "membership/me.html", {
@@ -71,7 +73,7 @@ def address(request: AuthenticatedHttpRequest) -> HttpResponse:
                     membership=membership, by=request.user, **form.cleaned_data
                 )
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 if move is not None and move.to_branch is not None:
                     messages.success(request, f"Address saved. You are now in the "
@@ -103,7 +105,7 @@ def resign(request: AuthenticatedHttpRequest) -> HttpResponse:
                 membership_resign(membership=membership, by=request.user,
                                   reason=form.cleaned_data["reason"])
             except Refusal as e:
-                form.add_error(e.field if e.field in form.fields else None, e.message)
+                form_add_refusal(form, e)
             else:
                 messages.success(request, "You have resigned. Thank you for being a member.")
                 return redirect("me:home")

@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.forms import form_add_refusal
 from rankfile.membership.access import access_payment, can_place_members, can_record_payments
 from rankfile.membership.forms.staff import (
     PaymentRecordForm,
@@ -45,7 +47,7 @@ def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, o
 
 @require_GET
 @login_required
-def staff_payments(request: HttpRequest) -> HttpResponse:
+def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
     search = PaymentSearchForm(request.GET)
@@ -55,7 +57,7 @@ def staff_payments(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
     try:
@@ -73,7 +75,7 @@ def staff_payment_record(request: HttpRequest, reference: str) -> HttpResponse:
         except PermissionRefused:
             return _forbidden(request)
         except Refusal as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, f"Payment {payment.reference} recorded: receipt "
                                       f"{payment.receipt_number}. The membership "
@@ -94,7 +96,7 @@ def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | 
 
 @require_GET
 @login_required
-def staff_placements(request: HttpRequest) -> HttpResponse:
+def staff_placements(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can_place_members(request.user):
         return _forbidden(request)
     return _placements_page(request)
@@ -102,7 +104,7 @@ def staff_placements(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
+def staff_place(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not can_place_members(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
@@ -114,7 +116,7 @@ def staff_place(request: HttpRequest, reference: str) -> HttpResponse:
         except PermissionRefused:
             return _forbidden(request)
         except Refusal as e:
-            form.add_error(e.field if e.field in form.fields else None, e.message)
+            form_add_refusal(form, e)
         else:
             messages.success(request, f"{membership.reference} ({membership.full_name}) is "
                                       f"now in the {change.to_branch} branch.")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.core.actors import System
 from rankfile.core.errors import Refusal
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        by: object = System("import_geo command")
+        by: Actor = System("import_geo command")
         if options["as_email"]:
             found = User.objects.filter(email__iexact=options["as_email"].strip()).first()
             if found is None:
