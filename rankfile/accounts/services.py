@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +23,7 @@ from rankfile.accounts.access import (
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import ApiToken, Role, User
 from rankfile.branches.models import Body
-from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, Refusal, full_clean_or_refuse
 
 __all__ = [
     "API_ROLE_KINDS",
@@ -90,11 +89,7 @@ def role_grant(*, user: User, kind: str, body: Body, by: Actor,
     role = Role(user=user, kind=kind, body=body, starts_on=starts_on, ends_on=ends_on,
                 granted_by=by if isinstance(by, User) else None,
                 note=_clean_note(note))
-    try:
-        role.full_clean()
-    except ValidationError as e:
-        field, messages = next(iter(e.message_dict.items()))
-        raise Refusal(messages[0], code="invalid", field=field) from None
+    full_clean_or_refuse(role)
     role.save()
     return role
 

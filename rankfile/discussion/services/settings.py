@@ -4,13 +4,12 @@ these two functions."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
-from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, full_clean_or_refuse
 from rankfile.discussion.access import can_configure_discussion
 from rankfile.discussion.models import ApprovedCommenter, BlockedTerm, BodyDiscussionSettings, Tag
 
@@ -40,12 +39,7 @@ def discussion_setting_save(*, instance: Setting, by: Actor) -> Setting:
             instance.approved_by = person
             instance.approved_at = instance.approved_at or timezone.now()
         instance.email = (instance.email or "").strip().lower() or None
-    try:
-        instance.full_clean()
-    except ValidationError as e:
-        field, messages = next(iter(e.message_dict.items()))
-        raise Refusal(messages[0], code="invalid",
-                      field=None if field == "__all__" else field) from None
+    full_clean_or_refuse(instance)
     with transaction.atomic():
         instance.save()
     return instance

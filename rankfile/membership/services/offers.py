@@ -7,12 +7,11 @@ the offers once the change is committed.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 
 from rankfile.accounts.http import Actor
-from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, Refusal, full_clean_or_refuse
 from rankfile.membership.access import can_configure_joining
 from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Rate
 from rankfile.membership.services.joining import joining_offers_forget
@@ -34,12 +33,7 @@ def joining_offer_save(*, instance: Offer, by: Actor) -> Offer:
         Refusal: a field is not valid (``field`` names it). Nothing is saved.
     """
     _check(by)
-    try:
-        instance.full_clean()
-    except ValidationError as e:
-        field, messages = next(iter(e.message_dict.items()))
-        raise Refusal(messages[0], code="invalid",
-                      field=None if field == "__all__" else field) from None
+    full_clean_or_refuse(instance)
     with transaction.atomic():
         instance.save()
         transaction.on_commit(joining_offers_forget)
