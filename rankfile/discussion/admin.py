@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
@@ -63,6 +64,7 @@ class ArticleAdmin(ServiceAdmin):
     submitted and published on the site (/articles/write/, the article's page)."""
 
     form = ArticleAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("title", "body", "state", "visibility", "published_at")
     list_filter = ("state", "visibility", "body__kind")
     search_fields = ("title", "standfirst", "slug")
