@@ -243,6 +243,23 @@ TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 # Membership rules that operators tune.
 UNPAID_APPLICATION_EXPIRY_HOURS = envint("UNPAID_APPLICATION_EXPIRY_HOURS", 14 * 24)
 STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 5)
+# Recurring dues (docs/dues.md): days a member's oldest unpaid period may be
+# overdue before they are in arrears, then lapsed; and how many days before
+# each step the reminder goes.
+DUES_ARREARS_AFTER_DAYS = envint("DUES_ARREARS_AFTER_DAYS", 60)
+DUES_LAPSE_AFTER_DAYS = envint("DUES_LAPSE_AFTER_DAYS", 240)
+DUES_NOTICE_DAYS = envint("DUES_NOTICE_DAYS", 14)
+
+# Stripe, for cards and Bacs Direct Debit (docs/payments.md). Offered to payers
+# only when both keys are set; `rankfile check --deploy` says what is missing.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "").strip()
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+STRIPE_PAYMENT_METHODS = [
+    m.strip() for m in os.environ.get("STRIPE_PAYMENT_METHODS", "card,bacs_debit").split(",")
+    if m.strip()
+]
+# How old (seconds) a signed webhook may be before it is refused as a replay.
+STRIPE_WEBHOOK_TOLERANCE = envint("STRIPE_WEBHOOK_TOLERANCE", 300)
 PRIVACY_NOTICE_VERSION = "2026-11"
 
 SESSION_COOKIE_HTTPONLY = True

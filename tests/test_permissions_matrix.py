@@ -98,6 +98,8 @@ class World:
     member_ref: str  # the member persona's membership
     highams_ref: str  # a member of Highams Park
     receipt_ref: str  # the member persona's paid payment
+    dues_ref: str  # the member persona's payment still to pay
+    statement_pk: int  # a bank statement staff imported
     payment_ref: str  # an applicant's pending payment
     unplaced_ref: str  # an applicant waiting to be placed by hand
     ward_pk: int
@@ -123,7 +125,13 @@ def build_world() -> World:
     from rankfile.discussion.services.articles import article_create, article_publish
     from rankfile.discussion.services.comments import comment_post, comment_report
     from rankfile.discussion.services.moderation import erase_token
-    from rankfile.membership.models import Membership, Payment
+    from rankfile.membership.models import (
+        BankStatement,
+        Membership,
+        Payment,
+        Refund,
+        StripeEvent,
+    )
     from rankfile.membership.services.joining import confirmation_token, membership_apply
     from rankfile.membership.tests.join_helpers import joiner, make_offers
 
@@ -136,14 +144,28 @@ def build_world() -> World:
 
     mine = Membership.objects.get(user=member)
     receipt = Payment.objects.create(
-        membership=mine, reference="PAY-MATRIX01", amount_pence=450,
+        membership=mine, reference="PAY-MATRX001", amount_pence=450,
         status=Payment.Status.PAID, method=Payment.Method.CASH, created_at=timezone.now(),
-        paid_at=timezone.now(), receipt_number="RCP-MATRIX01")
+        paid_at=timezone.now(), receipt_number="RCP-MATRX001")
+    owed = Payment.objects.create(membership=mine, reference="PAY-MATRX002", amount_pence=450,
+                                  created_at=timezone.now())
+    statement = BankStatement.objects.create(filename="march.csv", sha256="0" * 64,
+                                             imported_by=people["staff"],
+                                             imported_at=timezone.now())
     applicant = membership_apply(data=joiner(email="applicant@example.org"))
     unplaced = membership_apply(data=joiner(email="unplaced@example.org", postcode="E4 1ZZ",
                                             postcode_missing=True))
     highams = Membership.objects.get(user=make_member("highams@example.org", "Hal", "Park",
                                                       area.other_branch))
+    returned = Payment.objects.create(
+        membership=highams, reference="PAY-MATRX003", amount_pence=450,
+        status=Payment.Status.REFUNDED, method=Payment.Method.CASH, created_at=timezone.now(),
+        paid_at=timezone.now(), receipt_number="RCP-MATRX003")
+    Refund.objects.create(payment=returned, amount_pence=450, provider=Refund.Provider.MANUAL,
+                          status=Refund.Status.SUCCEEDED, reason="Paid twice",
+                          requested_at=timezone.now(), completed_at=timezone.now())
+    StripeEvent.objects.create(event_id="evt_matrix", type="checkout.session.completed",
+                               received_at=timezone.now(), outcome="Ignored: a test")
 
     article = article_publish(article=article_create(
         by=author, body=area.branch, title="Why join now", standfirst="The case for joining.",
@@ -168,7 +190,8 @@ def build_world() -> World:
 
     return World(
         area=area, people=people, tokens=tokens, member_ref=mine.reference,
-        highams_ref=highams.reference, receipt_ref=receipt.reference,
+        highams_ref=highams.reference, receipt_ref=receipt.reference, dues_ref=owed.reference,
+        statement_pk=statement.pk,
         payment_ref=applicant.payment.reference, unplaced_ref=unplaced.reference,
         ward_pk=area.ward.pk, article=article.slug, draft=draft.slug,
         visitor_comment=visitor.number, member_comment=said.number,
@@ -293,6 +316,25 @@ SITE: dict[str, list[Call]] = {
         post(BACK, data={"reason": ""}, anonymous=LOGIN, **who(MOVED, *MEMBERS)),
     ],
 
+    # Paying: a member pays their own payments and dues, nobody else's.
+    "me:pay": [
+        get(NOT_FOUND, url=at("me:pay", "dues_ref"), anonymous=LOGIN, member=OK),
+        post(NOT_FOUND, url=at("me:pay", "dues_ref"), anonymous=LOGIN, member=INVALID),
+    ],
+    "me:pay_return": [get(NOT_FOUND, url=at("me:pay_return", "dues_ref"), anonymous=LOGIN,
+                          member=OK)],
+    "me:dues": [
+        get(NOT_FOUND, url=at("me:dues", "member_ref"), anonymous=LOGIN, member=OK),
+        # Refused: the member persona pays no dues rate in this world, so nothing is owed.
+        post(NOT_FOUND, url=at("me:dues", "member_ref"), data={"action": "pay"},
+             anonymous=LOGIN, member=INVALID),
+    ],
+    "me:dues_return": [get(NOT_FOUND, url=at("me:dues_return", "member_ref"), anonymous=LOGIN,
+                           member=MOVED)],
+    # Stripe's webhook: only an event Stripe signed is taken, whoever sends it (and it is
+    # not there at all until Stripe is set up).
+    "membership:stripe_webhook": [post(NOT_FOUND, data={})],
+
     # Members' records: officers, within their area. Outside it, a member's
     # reference answers as one that does not exist.
     "me:officers_members": [get(DENIED, anonymous=LOGIN, **who(OK, *OFFICERS))],
@@ -313,6 +355,17 @@ SITE: dict[str, list[Call]] = {
                              f"{w.payment_ref}-amount": "25.00"},
              anonymous=LOGIN, staff=MOVED),
     ],
+    "membership:staff_payment_refund": [
+        post(DENIED, url=at("membership:staff_payment_refund", "receipt_ref"),
+             data=lambda w: {f"refund-{w.receipt_ref}-reason": "Paid twice"},
+             anonymous=LOGIN, staff=MOVED),
+    ],
+    "membership:staff_statements": [get(DENIED, anonymous=LOGIN, staff=OK),
+                                    post(DENIED, anonymous=LOGIN, staff=INVALID)],
+    "membership:staff_statement_import": [post(DENIED, anonymous=LOGIN, staff=INVALID)],
+    "membership:staff_statement": [get(DENIED, url=at("membership:staff_statement",
+                                                      "statement_pk"),
+                                       anonymous=LOGIN, staff=OK)],
     "membership:staff_placements": [get(DENIED, anonymous=LOGIN, staff=OK)],
     "membership:staff_place": [
         post(DENIED, url=at("membership:staff_place", "unplaced_ref"),
@@ -475,6 +528,10 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         "change_status": ({"apply": "1", "status": "expired", "reason": "Never paid"},
                           MOVED)}),
     "membership.payment": AdminModel(actions=_no_delete()),
+    # Written by the payment services (refunds, Stripe's webhook, bank statements).
+    "membership.refund": AdminModel(actions=_no_delete()),
+    "membership.stripeevent": AdminModel(actions=_no_delete()),
+    "membership.bankstatement": AdminModel(actions=_no_delete()),
     # Articles: changed and deleted through the article services.
     "discussion.article": AdminModel(change=SHOWN, delete=SAVED, actions=_no_delete(MOVED)),
     "discussion.tag": AdminModel(add=True, change=SHOWN, delete=SAVED, actions=_no_delete(MOVED)),

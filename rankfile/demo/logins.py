@@ -15,6 +15,7 @@ from rankfile.branches.selectors import organisation_get
 from rankfile.demo import PASSWORD, SEED
 from rankfile.demo.people import ALPHABET
 from rankfile.membership.models import Category, Membership, Payment, Rate, StatusChange
+from rankfile.membership.services.dues import periods_started
 
 if TYPE_CHECKING:
     from rankfile.demo import DemoContext
@@ -98,6 +99,18 @@ def _member(ctx: DemoContext, rng: random.Random, user: User, branch: Body, *,
     Payment.objects.create(
         membership=membership, reference=ref("PAY-"), amount_pence=rate.amount_pence,
         status=Payment.Status.PAID, method=Payment.Method.CARD, created_at=applied,
-        paid_at=joined, receipt_number=ref("RCP-"),
+        paid_at=joined, receipt_number=ref("RCP-"), periods=1,
     )
+    # Paid up since, by Direct Debit (one payment for them all). Its references come
+    # from a generator of their own, so the logins' other references stay as they were.
+    apart = random.Random(user.email)
+    since = periods_started(timezone.localdate(joined), timezone.localdate(ctx.now), rate.period) - 1
+    if since > 0:
+        Payment.objects.create(
+            membership=membership, amount_pence=since * rate.amount_pence, periods=since,
+            reference="PAY-" + "".join(apart.choice(ALPHABET) for _ in range(8)),
+            status=Payment.Status.PAID, method=Payment.Method.DIRECT_DEBIT,
+            created_at=ctx.now - dt.timedelta(days=3), paid_at=ctx.now - dt.timedelta(days=3),
+            receipt_number="RCP-" + "".join(apart.choice(ALPHABET) for _ in range(8)),
+            note="Dues collected since joining (demo: one payment for them all)")
     return membership

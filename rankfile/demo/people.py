@@ -32,6 +32,7 @@ from rankfile.membership.models import (
     Rate,
     StatusChange,
 )
+from rankfile.membership.services.dues import periods_started
 
 if TYPE_CHECKING:
     from rankfile.demo import DemoContext
@@ -81,9 +82,16 @@ class _Demo:
     # Per membership (same index): its history and payments, without the membership.
     histories: list[list[StatusChange]] = field(default_factory=list)
     payments: list[list[Payment]] = field(default_factory=list)
+    # Dues paid since joining are drawn apart from the people, so that adding them
+    # left every demo person (and their references) as it was.
+    dues_rng: random.Random = field(default_factory=lambda: random.Random(1016))
 
     def reference(self, prefix: str) -> str:
         return prefix + "".join(self.rng.choice(ALPHABET) for _ in range(8))
+
+    def reference_apart(self, prefix: str) -> str:
+        """A reference that does not draw on ``rng``, so the people stay the same."""
+        return prefix + "".join(self.dues_rng.choice(ALPHABET) for _ in range(8))
 
     def pick(self, weights: Mapping[Choice, float]) -> Choice:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
@@ -214,6 +222,8 @@ def _pay(demo: _Demo, membership: Membership, payments: list[Payment], *, paid: 
     payment = Payment(
         reference=demo.reference("PAY-"), amount_pence=membership.fee_pence,
         created_at=membership.applied_at,
+        # A member's fee is the first period's dues.
+        periods=1 if membership.rate is not None else None,
     )
     if paid:
         payment.status = Payment.Status.PAID
@@ -237,7 +247,8 @@ def _unpaid(demo: _Demo, membership: Membership, payments: list[Payment]) -> Non
 
 
 # The least time, in days, a member must have joined before reaching a status.
-MIN_DAYS = {S.ACTIVE: 3, S.IN_ARREARS: 75, S.LAPSED: 250, S.SUSPENDED: 30, S.RESIGNED: 30}
+# In arrears: dues more than 60 days overdue (docs/dues.md), so joined over 100 days ago.
+MIN_DAYS = {S.ACTIVE: 3, S.IN_ARREARS: 100, S.LAPSED: 250, S.SUSPENDED: 30, S.RESIGNED: 30}
 
 
 def _member(demo: _Demo, m: Membership, history: list[StatusChange],
@@ -256,6 +267,8 @@ def _member(demo: _Demo, m: Membership, history: list[StatusChange],
     paid_at = min(m.applied_at + dt.timedelta(minutes=rng.randint(1, 90)), demo.now)
     _pay(demo, m, payments, paid=True, at=paid_at)
     _change(history, m, S.ACTIVE, paid_at, "First dues paid")
+    if status in (S.ACTIVE, S.IN_ARREARS):
+        _dues_to_date(demo, m, payments, behind=status == S.IN_ARREARS)
     if status == S.ACTIVE:
         return
     if status in (S.IN_ARREARS, S.LAPSED):
@@ -272,6 +285,28 @@ def _member(demo: _Demo, m: Membership, history: list[StatusChange],
     else:
         _change(history, m, S.RESIGNED, _between(demo, paid_at, demo.now),
                 "Resigned by letter to the branch secretary")
+
+
+def _dues_to_date(demo: _Demo, m: Membership, payments: list[Payment], *, behind: bool) -> None:
+    """The dues a member paid after joining, as one payment: up to date, or in arrears.
+
+    A member in arrears stopped paying three to six months ago (more than the
+    60 days of the rules, less than the 240 that lapse); the others are paid up.
+    """
+    assert m.rate is not None and m.joined_on is not None
+    today = timezone.localdate(demo.now)
+    stopped = today - dt.timedelta(days=demo.dues_rng.randint(92, 190) if behind else 0)
+    periods = periods_started(m.joined_on, stopped, m.rate.period) - 1
+    if periods < 1:
+        return
+    at = demo.now - dt.timedelta(days=(today - stopped).days + demo.dues_rng.randint(1, 25))
+    payments.append(Payment(
+        reference=demo.reference_apart("PAY-"), amount_pence=periods * m.rate.amount_pence,
+        periods=periods, created_at=at, paid_at=at, status=Payment.Status.PAID,
+        method=(Payment.Method.DIRECT_DEBIT if demo.dues_rng.random() < 0.7
+                else Payment.Method.BANK),
+        receipt_number=demo.reference_apart("RCP-"),
+        note="Dues collected since joining (demo: one payment for them all)"))
 
 
 def _affiliated(demo: _Demo, m: Membership, history: list[StatusChange]) -> None:

@@ -155,6 +155,11 @@ def can_expire_applications(by: Actor) -> bool:
     return is_system(by) or is_national_staff(by)
 
 
+def can_run_dues(by: Actor) -> bool:
+    """The daily dues job (the system), and national staff."""
+    return is_system(by) or is_national_staff(by)
+
+
 def can_import_geography(by: Actor) -> bool:
     """The system (``rankfile import_geo`` run on the server), and national staff."""
     return is_system(by) or is_national_staff(by)

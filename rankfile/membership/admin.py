@@ -22,12 +22,16 @@ from rankfile.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import (
     AffiliatedUnion,
+    BankLine,
+    BankStatement,
     Category,
     JoiningWindow,
     Membership,
     Payment,
     Rate,
+    Refund,
     StatusChange,
+    StripeEvent,
 )
 from rankfile.membership.services.offers import joining_offer_delete, joining_offer_save
 from rankfile.membership.services.status import membership_change_status
@@ -86,7 +90,8 @@ class HistoryInline(ReadOnlyInline):
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ("reference", "amount_pence", "status", "method", "paid_at", "receipt_number")
+    fields = ("reference", "amount_pence", "periods", "status", "provider", "method", "paid_at",
+              "receipt_number")
     readonly_fields = fields
 
 
@@ -148,6 +153,41 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("reference", "membership", "amount_pence", "status", "method", "paid_at",
                     "receipt_number")
     list_filter = ("status", "method", "provider")
-    search_fields = ("reference", "receipt_number", "membership__reference")
+    search_fields = ("reference", "receipt_number", "membership__reference", "external_id",
+                     "card_fingerprint")
     list_select_related = ("membership",)
     readonly_fields = [f.name for f in Payment._meta.fields]
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Read only: staff refund a payment on the staff payments page (``payment_refund``)."""
+
+    list_display = ("payment", "amount_pence", "provider", "status", "requested_by",
+                    "requested_at", "completed_at")
+    list_filter = ("status", "provider")
+    search_fields = ("payment__reference", "external_id")
+    list_select_related = ("payment", "requested_by")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ReadOnlyAdmin):
+    """Read only: written by the Stripe webhook, each event once."""
+
+    list_display = ("event_id", "type", "received_at", "livemode", "outcome")
+    list_filter = ("type", "livemode")
+    search_fields = ("event_id", "outcome")
+
+
+class BankLineInline(ReadOnlyInline):
+    model = BankLine
+    fields = ("row", "date", "description", "amount_pence", "outcome", "note", "payment")
+    readonly_fields = fields
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyAdmin):
+    """Read only: imported on the staff statements page."""
+
+    list_display = ("filename", "imported_at", "imported_by", "rows")
+    inlines = [BankLineInline]

@@ -222,16 +222,27 @@ class BranchChange(models.Model):
 
 
 class Payment(models.Model):
+    """Money owed or received for a membership: a joining fee, dues, or a supporter's fee.
+
+    ``provider`` says who takes the money: ``offline`` (cash, cheque or bank
+    transfer, recorded by staff or from a bank statement) or ``stripe`` (card
+    or Bacs Direct Debit, recorded from Stripe's webhook). ``periods`` is how
+    many dues periods of the membership's rate it pays for (None for a fee that
+    is not dues); arrears are worked out from it (``services/dues.py``).
+    """
+
     class Method(models.TextChoices):
         CASH = "cash", "Cash"
         CHEQUE = "cheque", "Cheque"
         BANK = "bank", "Bank transfer"
         CARD = "card", "Card"
+        DIRECT_DEBIT = "bacs", "Direct Debit"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Awaiting payment"
         PAID = "paid", "Paid"
         CANCELLED = "cancelled", "Cancelled"
+        REFUNDED = "refunded", "Refunded"
 
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=30, default="offline")
@@ -244,12 +255,220 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+", db_index=False)
+    # The provider's id for the money taken (Stripe: the PaymentIntent, or the invoice).
     external_id = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=300, blank=True)
     receipt_number = models.CharField(max_length=20, blank=True)
+    # Nullable, so a sign-up's INSERT writes NULL for them rather than a parameter each
+    # (core/db.py: psycopg caches the conversion of statements of up to 50 parameters).
+    periods = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The card's (or bank account's) fingerprint as Stripe reports it: the same card
+    # used by two applicants is how duplicate detection spots one person twice.
+    card_fingerprint = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = [
+            models.Index(fields=("card_fingerprint",), name="payment_fingerprint",
+                         condition=Q(card_fingerprint__isnull=False)),
+        ]
+        constraints = [
+            # One row per sum taken by a provider: an invoice or a charge is recorded once.
+            models.UniqueConstraint(fields=("provider", "external_id"),
+                                    name="payment_unique_external_id",
+                                    condition=~Q(external_id="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} £{self.amount_pence / 100:.2f} {self.status}"
+
+
+class CheckoutSession(models.Model):
+    """A Stripe Checkout session opened for a payment (or to set up monthly dues).
+
+    Kept so that a second click reuses an open session instead of opening a
+    second one that could be paid as well.
+    """
+
+    class Mode(models.TextChoices):
+        PAYMENT = "payment", "One payment"
+        SUBSCRIPTION = "subscription", "Monthly or yearly dues"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETE = "complete", "Complete"
+        EXPIRED = "expired", "Expired"
+
+    session_id = models.CharField(max_length=255, unique=True)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="checkout_sessions")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="checkout_sessions")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PAYMENT)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    url = models.URLField(max_length=2000)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
 
     class Meta:
         ordering = ("-created_at",)
 
     def __str__(self) -> str:
-        return f"{self.reference} £{self.amount_pence / 100:.2f} {self.status}"
+        return f"{self.session_id} ({self.status})"
+
+
+class StripeSubscription(models.Model):
+    """A member's recurring dues through Stripe (a Bacs Direct Debit mandate or a card)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    subscription_id = models.CharField(max_length=255, unique=True)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="stripe_subscriptions")
+    customer_id = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} ({self.status})"
+
+
+class StripeEvent(models.Model):
+    """A Stripe webhook event that was applied (or deliberately ignored): never again.
+
+    Written in the same transaction as the change the event made, so an event
+    delivered twice, or replayed, finds its id here and changes nothing.
+    """
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+    livemode = models.BooleanField(default=False)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", db_index=False)
+    outcome = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ("-received_at",)
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type}: {self.outcome}"
+
+
+class Refund(models.Model):
+    """The return of a paid payment, in full: through Stripe, or by hand (``manual``).
+
+    One per payment. A Stripe refund is ``requested`` when staff (or a rejected
+    application) ask for it, ``pending`` once Stripe has it, and ``succeeded``
+    or ``failed`` when Stripe says so; a manual refund is recorded as
+    ``succeeded`` by the staff member who returned the money.
+    """
+
+    class Provider(models.TextChoices):
+        STRIPE = "stripe", "Through Stripe"
+        MANUAL = "manual", "By hand (bank transfer, cheque or cash)"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        PENDING = "pending", "Sent, awaiting the provider"
+        SUCCEEDED = "succeeded", "Refunded"
+        FAILED = "failed", "Failed"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    amount_pence = models.PositiveIntegerField()
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(max_length=300)
+    external_id = models.CharField(max_length=100, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-requested_at",)
+
+    def __str__(self) -> str:
+        return f"Refund of {self.payment_id}: {self.status}"
+
+
+class BankStatement(models.Model):
+    """A bank statement imported by staff; its lines say what each one became."""
+
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField()
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-imported_at",)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+
+
+class BankLine(models.Model):
+    """One line of an imported statement and how it was reconciled.
+
+    ``key`` identifies the transaction across statements (date, amount,
+    description and its place among identical lines), so a line in two
+    overlapping statements is recorded once.
+    """
+
+    class Outcome(models.TextChoices):
+        MATCHED = "matched", "Matched and recorded"
+        AMBIGUOUS = "ambiguous", "Ambiguous: decide by hand"
+        UNMATCHED = "unmatched", "Unmatched: no known reference"
+        SKIPPED = "skipped", "Not a payment to reconcile"
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.CASCADE, related_name="lines")
+    row = models.PositiveIntegerField()
+    key = models.CharField(max_length=64, unique=True)
+    date = models.DateField()
+    description = models.CharField(max_length=300)
+    amount_pence = models.IntegerField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    note = models.CharField(max_length=300, blank=True)
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="bank_lines")
+
+    class Meta:
+        ordering = ("statement", "row")
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} row {self.row}: {self.outcome}"
+
+
+class DuesReminder(models.Model):
+    """A reminder sent before a member moves into arrears or lapses: once per step and debt.
+
+    ``due_on`` is the day the oldest unpaid period fell due; a member who
+    catches up and falls behind again owes a new debt and gets new reminders.
+    """
+
+    class Step(models.TextChoices):
+        ARREARS = "in_arrears", "Before going into arrears"
+        LAPSE = "lapsed", "Before lapsing"
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE,
+                                   related_name="dues_reminders")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    due_on = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("sent_at",)
+        constraints = [models.UniqueConstraint(fields=("membership", "step", "due_on"),
+                                               name="one_reminder_per_step_and_debt")]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id} {self.step} {self.due_on}"

@@ -32,6 +32,7 @@ def send_confirmation(*, reference: str) -> None:
     """
     from rankfile.membership.services.joining import confirmation_token
     from rankfile.membership.services.payments import payment_instructions
+    from rankfile.membership.services.stripe_provider import stripe_configured
 
     membership = Membership.objects.select_related("user", "category").get(reference=reference)
     payment = membership.payments.filter(status=Payment.Status.PENDING).first()
@@ -41,6 +42,7 @@ def send_confirmation(*, reference: str) -> None:
         "membership": membership,
         "link": link,
         "payment": payment_instructions(payment) if payment else None,
+        "card_payments": stripe_configured(),
     }, membership.user.email)
 
 
@@ -72,6 +74,12 @@ def send_receipt(*, payment_id: int) -> None:
 
 
 @task()
+def send_email(*, to: str, subject: str, body: str, purpose: str, key: str) -> None:
+    """Send one e-mail rendered by ``services.mail.member_mail`` (until the outbox replaces it)."""
+    send_mail(subject, body, None, [to])
+
+
+@task()
 def expire_unpaid() -> int:
     """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``).
 
@@ -80,3 +88,23 @@ def expire_unpaid() -> int:
     from rankfile.membership.services.payments import membership_expire_unpaid
 
     return membership_expire_unpaid(by=System("expire_unpaid job"))
+
+
+@task()
+def dues_daily() -> str:
+    """Remind members behind with their dues, then move them into arrears or lapse.
+
+    Run it once a day (``rankfile dues_run`` enqueues it); running it twice is harmless.
+    """
+    from rankfile.core.actors import System
+    from rankfile.membership.services.dues import dues_run
+
+    return str(dues_run(by=System("dues job")))
+
+
+@task()
+def stripe_refund_send(*, refund_id: int) -> str:
+    """Ask Stripe to make a refund requested by ``payment_refund``; safe to run twice."""
+    from rankfile.membership.services.refunds import refund_send_to_stripe
+
+    return refund_send_to_stripe(refund_id=refund_id)

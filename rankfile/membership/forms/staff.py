@@ -12,6 +12,7 @@ from django import forms
 
 from rankfile.branches.models import Ward
 from rankfile.membership.models import Payment
+from rankfile.membership.services.bank import ENCODINGS
 from rankfile.membership.services.payments import OFFLINE_METHODS
 
 
@@ -53,3 +54,36 @@ class PlacementForm(forms.Form):
         help_text="Find the address on the council's ward map if you are unsure.",
     )
 
+
+class RefundForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it refunded?", max_length=300,
+        help_text="For staff and auditors only: the member is told that it was refunded, "
+                  "not why.",
+        error_messages={"required": "Say why the payment is refunded."},
+    )
+    manual = forms.BooleanField(
+        label="I returned the money by hand (bank transfer, cheque or cash)", required=False,
+        help_text="Leave it unticked to refund a card or Direct Debit payment through Stripe.",
+    )
+
+    def __init__(self, *args: object, through_stripe: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not through_stripe:
+            # An offline payment can only be returned by hand: recording that is the refund.
+            del self.fields["manual"]
+
+
+class StatementForm(forms.Form):
+    statement = forms.FileField(
+        label="Bank statement (CSV)",
+        help_text="Export it from your bank as CSV: a date, a description or reference and an "
+                  "amount on each row. Nothing is recorded until you have checked the report.",
+        error_messages={"required": "Choose the statement file to check.",
+                        "empty": "The file is empty. Export the statement again as CSV."},
+    )
+    encoding = forms.ChoiceField(
+        label="Encoding", initial="utf-8",
+        choices=list(ENCODINGS.items()),
+        help_text="If the report says a row is not UTF-8 text, choose Windows-1252.",
+    )

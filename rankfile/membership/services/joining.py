@@ -493,8 +493,10 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         reason=f"Applied to join as {offer.as_a}{via}")]
     payment = None
     if fee:
+        # A member's fee is the first period's dues at their rate.
         payment = Payment(membership=membership, provider="offline",
-                          reference=new_reference("PAY-"), amount_pence=fee, created_at=now)
+                          reference=new_reference("PAY-"), amount_pence=fee, created_at=now,
+                          periods=1 if checked.rate is not None else None)
         rows.append(payment)
 
     job = job_row(send_confirmation, reference=membership.reference)

@@ -94,7 +94,7 @@ def payment_list(*, query: str, by: Actor, limit: int = 20) -> list[Payment]:
     if not query:
         return []
     payments: QuerySet[Payment] = Payment.objects.select_related(
-        "membership", "membership__user", "membership__category")
+        "membership", "membership__user", "membership__category", "refund")
     reference = clean_reference(query)
     if reference.startswith(("PAY-", "RF-")):
         return list(payments.filter(Q(reference=reference) | Q(membership__reference=reference)))
@@ -106,6 +106,86 @@ def payment_list(*, query: str, by: Actor, limit: int = 20) -> list[Payment]:
         condition |= Q(membership__first_name__icontains=words[0]) & Q(
             membership__last_name__icontains=words[-1])
     return list(payments.filter(condition).order_by("-status", "-created_at")[:limit])
+
+
+def payment_check_recordable(payment: Payment, membership: Membership, now: dt.datetime) -> None:
+    """Refuse to record ``payment`` when it is paid already, or its membership cannot take it.
+
+    Read the rows under a lock (``select_for_update``) before calling.
+
+    Raises:
+        Refusal: ``already_paid``, ``payment_expired`` or ``membership_ended``.
+    """
+    if payment.status in (Payment.Status.PAID, Payment.Status.REFUNDED):
+        raise Refusal(
+            f"Payment {payment.reference} was already recorded on "
+            f"{dateformat.format(timezone.localtime(payment.paid_at), 'j F Y')} "
+            f"(receipt {payment.receipt_number}). Do not record it twice.",
+            code="already_paid", field=None,
+        )
+    expired = membership.status == S.EXPIRED or (
+        membership.status == S.APPLIED and membership.expires_at is not None
+        and membership.expires_at <= now)
+    if payment.status == Payment.Status.CANCELLED or expired:
+        raise Refusal(
+            f"The application {membership.reference} expired unpaid, so payment "
+            f"{payment.reference} cannot be recorded. Return the money, or ask them to "
+            "apply again.", code="payment_expired", field=None,
+        )
+    if membership.status not in (S.APPLIED, *GOOD_STANDING):
+        raise Refusal(
+            f"The membership {membership.reference} is "
+            f"{membership.get_status_display().lower()}; a payment cannot be recorded "
+            "against it.", code="membership_ended", field=None,
+        )
+
+
+def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
+                      paid_at: dt.datetime, by: Actor, note: str, now: dt.datetime,
+                      provider: str | None = None, external_id: str = "",
+                      card_fingerprint: str | None = None) -> Payment:
+    """Record ``payment`` as paid: receipt, activation of an application, arrears settled.
+
+    The one way a payment becomes paid, whoever took the money (staff, a bank
+    statement, Stripe). The caller holds both rows locked in a transaction, has
+    checked them with ``payment_check_recordable`` and has checked who may
+    record it (``access.can_record_payments``; Stripe's signature for its
+    webhook); the receipt e-mail is enqueued in that transaction.
+    """
+    from rankfile.membership.services.dues import dues_settle
+    from rankfile.membership.tasks import send_receipt
+
+    payment.status = Payment.Status.PAID
+    payment.method = method
+    payment.paid_at = paid_at
+    payment.recorded_by = by if isinstance(by, User) else None
+    payment.note = note
+    payment.receipt_number = new_reference("RCP-")
+    fields = ["status", "method", "paid_at", "recorded_by", "note", "receipt_number"]
+    if provider is not None:
+        payment.provider = provider
+        fields.append("provider")
+    if external_id:
+        payment.external_id = external_id
+        fields.append("external_id")
+    if card_fingerprint:
+        payment.card_fingerprint = card_fingerprint
+        fields.append("card_fingerprint")
+    if payment.pk is None:
+        payment.save()
+    else:
+        payment.save(update_fields=fields)
+    if membership.status == S.APPLIED:
+        _set_status(
+            membership=membership, status=S.ACTIVE, by=by, at=now,
+            reason=f"Payment {payment.reference} received by "
+                   f"{Payment.Method(method).label.lower()}",
+        )
+    elif payment.periods:
+        dues_settle(membership=membership, at=now, by=by)
+    send_receipt.enqueue(payment_id=payment.pk)
+    payment.membership = membership
+    return payment
 
 
 def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: Actor,
@@ -133,56 +213,18 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
         raise Refusal("The payment date cannot be in the future.", code="future_payment",
                       field="paid_at")
 
-    from rankfile.membership.tasks import send_receipt
-
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=payment.membership_id)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if payment.status == Payment.Status.PAID:
-            raise Refusal(
-                f"Payment {payment.reference} was already recorded on "
-                f"{dateformat.format(timezone.localtime(payment.paid_at), 'j F Y')} "
-                f"(receipt {payment.receipt_number}). Do not record it twice.",
-                code="already_paid", field=None,
-            )
-        expired = membership.status == S.EXPIRED or (
-            membership.status == S.APPLIED and membership.expires_at is not None
-            and membership.expires_at <= now)
-        if payment.status == Payment.Status.CANCELLED or expired:
-            raise Refusal(
-                f"The application {membership.reference} expired unpaid, so payment "
-                f"{payment.reference} cannot be recorded. Return the money, or ask them to "
-                "apply again.", code="payment_expired", field=None,
-            )
-        if membership.status not in (S.APPLIED, *GOOD_STANDING):
-            raise Refusal(
-                f"The membership {membership.reference} is "
-                f"{membership.get_status_display().lower()}; a payment cannot be recorded "
-                "against it.", code="membership_ended", field=None,
-            )
+        payment_check_recordable(payment, membership, now)
         if amount_pence != payment.amount_pence:
             raise Refusal(
                 f"Payment {payment.reference} is for {format_pence(payment.amount_pence)}, "
                 f"not {format_pence(max(0, amount_pence))}. Check the amount received.",
                 code="amount_mismatch", field="amount",
             )
-        payment.status = Payment.Status.PAID
-        payment.method = method
-        payment.paid_at = paid_at
-        payment.recorded_by = recorded_by if isinstance(recorded_by, User) else None
-        payment.note = note
-        payment.receipt_number = new_reference("RCP-")
-        payment.save(update_fields=["status", "method", "paid_at", "recorded_by", "note",
-                                    "receipt_number"])
-        if membership.status == S.APPLIED:
-            _set_status(
-                membership=membership, status=S.ACTIVE, by=recorded_by, at=now,
-                reason=f"Payment {payment.reference} received by "
-                       f"{Payment.Method(method).label.lower()}",
-            )
-        send_receipt.enqueue(payment_id=payment.pk)
-    payment.membership = membership
-    return payment
+        return payment_mark_paid(payment=payment, membership=membership, method=method,
+                                 paid_at=paid_at, by=recorded_by, note=note, now=now)
 
 
 def membership_expire_unpaid(*, by: Actor, now: dt.datetime | None = None,

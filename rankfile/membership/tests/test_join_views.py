@@ -172,7 +172,8 @@ def test_it_confirms_the_address_and_sets_the_password(client, offers):
                                   "new_password2": "a long new passphrase"})
 
     m = Membership.objects.get()
-    assert "/me/" == response["Location"]
+    # The fee is still due: on to choosing how to pay it.
+    assert f"/me/pay/{m.payments.get().reference}/" == response["Location"]
     assert m.email_confirmed_at is not None
     assert m.user.check_password("a long new passphrase")
     used = client.get(path)

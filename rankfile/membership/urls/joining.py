@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.membership.views import joining, staff
+from rankfile.membership.views import joining, payments, staff, statements
 
 app_name = "membership"
 urlpatterns = [
@@ -13,6 +13,14 @@ urlpatterns = [
     path("staff/payments/", staff.staff_payments, name="staff_payments"),
     path("staff/placements/", staff.staff_placements, name="staff_placements"),
     path("staff/placements/<str:reference>/", staff.staff_place, name="staff_place"),
+    path("staff/payments/statements/", statements.statements, name="staff_statements"),
+    path("staff/payments/statements/import/", statements.statement_import,
+         name="staff_statement_import"),
+    path("staff/payments/statements/<int:pk>/", statements.statement_detail,
+         name="staff_statement"),
     path("staff/payments/<str:reference>/record/", staff.staff_payment_record,
          name="staff_payment_record"),
+    path("staff/payments/<str:reference>/refund/", staff.staff_payment_refund,
+         name="staff_payment_refund"),
+    path("payments/stripe/webhook/", payments.stripe_webhook, name="stripe_webhook"),
 ]

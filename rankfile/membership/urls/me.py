@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from rankfile.membership.views import me, officers
+from rankfile.membership.views import me, officers, payments
 
 app_name = "me"
 urlpatterns = [
     path("me/", me.me, name="home"),
     path("me/address/", me.address, name="address"),
     path("me/resign/", me.resign, name="resign"),
+    path("me/pay/<str:reference>/", payments.pay, name="pay"),
+    path("me/pay/<str:reference>/return/", payments.pay_return, name="pay_return"),
+    path("me/dues/<str:reference>/", payments.dues, name="dues"),
+    path("me/dues/<str:reference>/return/", payments.dues_return, name="dues_return"),
     path("officers/members/", officers.member_list, name="officers_members"),
     path("officers/members/<str:reference>/", officers.member_detail,
          name="officers_member"),

@@ -36,6 +36,7 @@ from rankfile.membership.services.payments import (
     format_pence,
     payment_instructions,
 )
+from rankfile.membership.services.stripe_provider import stripe_configured
 
 DONE_COOKIE = "rf_joined"
 DONE_SALT = "rankfile.membership.done"
@@ -116,6 +117,7 @@ def join_done(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "membership/join_done.html", {
         "reference": shown, "payment": payment,
         "union_check": shown is not None and done.get("k") == Category.Kind.AFFILIATED_SUPPORTER,
+        "card_payments": stripe_configured(),
     })
 
 
@@ -135,6 +137,12 @@ def join_confirm(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Thank you: your e-mail address is confirmed and your "
                                       "password is set.")
+            # A fee still to pay: straight on to choosing how to pay it.
+            due = Payment.objects.filter(membership__user=user, status=Payment.Status.PENDING,
+                                         membership__status="applied").order_by(
+                "-created_at").values_list("reference", flat=True).first()
+            if due is not None:
+                return redirect("me:pay", due)
             return redirect(settings.LOGIN_REDIRECT_URL)
         return render(request, "membership/join_confirm.html", {"form": form, "user": user},
                       status=400)

@@ -13,13 +13,14 @@ from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.core.forms import form_add_refusal
 from rankfile.membership.forms.me import AddressForm, ResignForm
-from rankfile.membership.models import Membership
+from rankfile.membership.models import Membership, Refund
 from rankfile.membership.selectors import (
     OFFICER_KINDS,
     access_own_membership,
     membership_list_of,
 )
 from rankfile.membership.services.changes import membership_change_address, membership_resign
+from rankfile.membership.services.dues import dues_of
 from rankfile.membership.services.status import ENDED
 
 S = Membership.Status
@@ -44,6 +45,11 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Set for the template only, never stored:
         membership.status_words = STATUS_WORDS.get(membership.status, "")  # type: ignore[attr-defined]
         membership.has_ended = membership.status in ENDED  # type: ignore[attr-defined]
+        membership.dues = dues_of(membership)  # type: ignore[attr-defined]
+        # Refunds show in the history too (when, how much; never staff's reason).
+        membership.refunds = list(  # type: ignore[attr-defined]
+            Refund.objects.filter(payment__membership=membership).select_related("payment")
+            .exclude(status=Refund.Status.FAILED).order_by("requested_at"))
     return render(request, "membership/me.html", {
         "memberships": memberships,
         "is_officer": bool(bodies_with_role(request.user, OFFICER_KINDS)),

@@ -20,26 +20,53 @@ from rankfile.membership.forms.staff import (
     PaymentRecordForm,
     PaymentSearchForm,
     PlacementForm,
+    RefundForm,
 )
-from rankfile.membership.models import Membership
+from rankfile.membership.models import Membership, Payment, Refund
 from rankfile.membership.services.changes import (
     membership_list_awaiting_placement,
     membership_place,
 )
 from rankfile.membership.services.payments import format_pence, payment_list, payment_record
+from rankfile.membership.services.refunds import payment_refund
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/staff_payments_forbidden.html", status=403)
 
 
+def _payment_or_404(request: HttpRequest, reference: str) -> Payment:
+    # The views check the right first (a 403 page); this is the service's own check.
+    try:
+        return access_payment(request.user, reference)
+    except Refusal as e:
+        raise Http404(e.message) from None
+
+
+def _refund_of(payment: Payment) -> Refund | None:
+    try:
+        return payment.refund
+    except Refund.DoesNotExist:
+        return None
+
+
 def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, object] | None
-                         = None, status: int = 200) -> HttpResponse:
+                         = None, refund_forms: dict[int, RefundForm] | None = None,
+                         status: int = 200) -> HttpResponse:
     results = payment_list(query=query, by=request.user)
-    rows = [{"payment": p, "amount": format_pence(p.amount_pence),
-             "form": (forms or {}).get(p.pk) or PaymentRecordForm(
-                 prefix=p.reference, initial={"amount": f"{p.amount_pence / 100:.2f}"})}
-            for p in results]
+    rows = []
+    for p in results:
+        refund = _refund_of(p)
+        refundable = p.status == Payment.Status.PAID and (
+            refund is None or refund.status == Refund.Status.FAILED)
+        rows.append({
+            "payment": p, "amount": format_pence(p.amount_pence), "refund": refund,
+            "form": (forms or {}).get(p.pk) or PaymentRecordForm(
+                prefix=p.reference, initial={"amount": f"{p.amount_pence / 100:.2f}"}),
+            "refund_form": ((refund_forms or {}).get(p.pk) or RefundForm(
+                prefix=f"refund-{p.reference}", through_stripe=p.provider == "stripe"))
+            if refundable else None,
+        })
     search = PaymentSearchForm(initial={"q": query})
     return render(request, "membership/staff_payments.html",
                   {"search": search, "query": query, "rows": rows}, status=status)
@@ -60,12 +87,7 @@ def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
 def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
-    try:
-        payment = access_payment(request.user, reference)
-    except PermissionRefused:
-        return _forbidden(request)
-    except Refusal as e:
-        raise Http404(e.message) from None
+    payment = _payment_or_404(request, reference)
     form = PaymentRecordForm(request.POST, prefix=payment.reference)
     if form.is_valid():
         try:
@@ -84,6 +106,36 @@ def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> H
             return redirect(reverse("membership:staff_payments") + f"?q={payment.reference}")
     return _staff_payments_page(request, query=payment.reference, forms={payment.pk: form},
                                 status=400)
+
+
+@require_POST
+@login_required
+def staff_payment_refund(request: HttpRequest, reference: str) -> HttpResponse:
+    if not can_record_payments(request.user):
+        return _forbidden(request)
+    payment = _payment_or_404(request, reference)
+    form = RefundForm(request.POST, prefix=f"refund-{payment.reference}",
+                      through_stripe=payment.provider == "stripe")
+    if form.is_valid():
+        try:
+            refund = payment_refund(payment=payment, by=request.user,
+                                    reason=form.cleaned_data["reason"],
+                                    manual=form.cleaned_data.get("manual", False))
+        except PermissionRefused:
+            return _forbidden(request)
+        except Refusal as e:
+            form_add_refusal(form, e)
+        else:
+            if refund.status == Refund.Status.SUCCEEDED:
+                messages.success(request, f"Refund of {payment.reference} recorded "
+                                          f"({format_pence(refund.amount_pence)}).")
+            else:
+                messages.success(request, f"Refund of {payment.reference} sent to Stripe "
+                                          f"({format_pence(refund.amount_pence)}); this page "
+                                          "shows when Stripe has made it.")
+            return redirect(reverse("membership:staff_payments") + f"?q={payment.reference}")
+    return _staff_payments_page(request, query=payment.reference,
+                                refund_forms={payment.pk: form}, status=400)
 
 
 def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
