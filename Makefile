@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+DEMO_PORT ?= 8000
 
 .PHONY: demo test test-deep lint unit browser-deps lock migrate worker serve clean bench-surge bench-count
 
@@ -21,12 +22,18 @@ migrate: $(STAMP)
 	$(BIN)/rankfile migrate --noinput
 
 ## demo: set up and serve the demo organisation on SQLite at http://127.0.0.1:8000
+# The worker runs in the background, its output (every e-mail included) in
+# var/worker.log; Ctrl-C stops the site, and the EXIT trap stops the worker by
+# its PID and waits for it. (A trap that runs 'kill 0' signals its own shell
+# again and never ends.)
 demo: migrate
 	$(BIN)/rankfile load_demo
-	@echo "Starting the background worker (db_worker) and the site at http://127.0.0.1:8000 ..."
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(BIN)/rankfile db_worker --interval 0.5 > var/worker.log 2>&1 & \
-	  $(BIN)/rankfile runserver 127.0.0.1:8000
+	@echo "Starting the background worker (its log and every e-mail: var/worker.log)"
+	@echo "and the site at http://127.0.0.1:$(DEMO_PORT) (Ctrl-C stops both) ..."
+	@$(BIN)/rankfile worker --interval 0.5 > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; echo "Stopped."' EXIT; \
+	  trap 'exit 0' INT TERM; \
+	  $(BIN)/rankfile runserver 127.0.0.1:$(DEMO_PORT)
 
 ## test: linters, then the whole suite (browser tests included)
 test: lint unit

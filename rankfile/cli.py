@@ -2,7 +2,7 @@
 
 ``rankfile count`` and ``rankfile convert`` run the counting engine and never
 import Django; every other sub-command is a Django management command
-(``rankfile migrate``, ``rankfile load_demo``, ``rankfile db_worker`` ...).
+(``rankfile migrate``, ``rankfile load_demo``, ``rankfile worker`` ...).
 """
 
 import os

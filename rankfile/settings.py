@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
     "rankfile.core",
+    "rankfile.outbox",
     "rankfile.accounts",
     "rankfile.branches",
     "rankfile.membership",
@@ -177,6 +178,10 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "rankfile.accounts.adapter.AccountAdapter"
+# The reset form queues a job for any address and the job mails only an account's
+# owner: the answer does not tell who has an account (nor does a mail to others).
+ACCOUNT_FORMS = {"reset_password": "rankfile.accounts.forms.PasswordResetForm"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
@@ -211,12 +216,17 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background jobs: Django's Tasks API with the database backend (db_worker).
+# Background jobs: Django's Tasks API with the database backend, run by
+# `rankfile worker` (rankfile/core/worker.py). A running job holds a lease its
+# worker renews; a job whose worker died runs again once the lease expires,
+# and is marked failed after taking down JOB_MAX_ATTEMPTS workers.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", 60)
+JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -230,6 +240,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "membership@rankfile.invalid")
+# Every e-mail goes through the outbox (rankfile/outbox/): queued with the change
+# that causes it, sent by the worker. OUTBOX_RATE caps the messages a second each
+# worker sends (0: no cap); OUTBOX_BATCH is how many a delivery job sends over one
+# connection; a message the server refuses for now is tried OUTBOX_MAX_ATTEMPTS
+# times, waiting longer each time, before it is marked failed.
+OUTBOX_RATE = envint("OUTBOX_RATE", 0)
+OUTBOX_BATCH = envint("OUTBOX_BATCH", 200)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_MESSAGE_ID_DOMAIN = os.environ.get("OUTBOX_MESSAGE_ID_DOMAIN", "")  # default: SITE_URL's host
 
 # Rate limits on public forms. Addresses listed here are exempt: the surge
 # benchmark sets RATELIMIT_EXEMPT_IPS=127.0.0.1 for its own loopback client.

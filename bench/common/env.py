@@ -1,12 +1,14 @@
-"""The environment a benchmark's Django processes run in.
+"""The environment a benchmark's Django processes run in, and the machine it runs on.
 
 ``django_env(base)`` adds the benchmarks' settings module (``benchsite``: the
-site plus its comparison views and their table) to an environment.
+site plus its comparison views and their table) to an environment;
+``machine()`` describes the machine for the figures.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 from pathlib import Path
 
 COMMON = Path(__file__).resolve().parent
@@ -21,3 +23,16 @@ def django_env(base: dict[str, str] | None = None) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["DJANGO_SETTINGS_MODULE"] = "benchsite.settings"
     return env
+
+
+def machine() -> str:
+    """Cores, CPU model and Python version, for a benchmark's figures."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}"

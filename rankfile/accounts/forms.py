@@ -2,9 +2,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import ResetPasswordForm
 from django import forms
+from django.http import HttpRequest
 
 from rankfile.accounts.models import Role
+from rankfile.accounts.services import password_reset_request
+
+
+class PasswordResetForm(ResetPasswordForm):
+    """allauth's reset form, without looking the address up during the request."""
+
+    def clean_email(self) -> str:
+        return str(get_adapter().clean_email(self.cleaned_data["email"].lower()))
+
+    def save(self, request: HttpRequest, **kwargs: object) -> str:
+        email = str(self.cleaned_data["email"])
+        password_reset_request(email=email)
+        return email
 
 
 class RoleChoiceField(forms.ModelChoiceField):

@@ -1,6 +1,8 @@
-"""Account services: roles in bodies, and API tokens for officers' programs.
+"""Account services: roles in bodies, API tokens for officers' programs, and password
+resets.
 
-Each checks who may do it (``accounts.access``) before writing anything.
+Each that acts for someone checks who may do it (``accounts.access``) before
+writing anything.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
+    "password_reset_request",
     "role_delete",
     "role_end",
     "role_grant",
@@ -238,3 +241,16 @@ def api_token_authenticate(raw: str | None, *, now: dt.datetime | None = None) -
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+def password_reset_request(*, email: str) -> None:
+    """Queue a password reset for ``email``, whether or not an account has it.
+
+    The request does the same work, in the same time, for a known and an
+    unknown address; the job (``accounts.tasks.send_password_reset``) looks
+    the address up and mails only an account's owner.
+    """
+    from rankfile.accounts.tasks import send_password_reset
+
+    with transaction.atomic():
+        send_password_reset.enqueue(email=email.strip().lower())

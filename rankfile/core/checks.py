@@ -34,3 +34,16 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) ->
             )
         )
     return problems
+
+
+@register()
+def check_jobs(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> list[CheckMessage]:
+    problems: list[CheckMessage] = []
+    if not 2 <= settings.JOB_LEASE_SECONDS <= 3600:
+        problems.append(Error(
+            "JOB_LEASE_SECONDS must be between 2 and 3600.",
+            hint="It is how long a job whose worker died waits before it runs again; "
+                 "workers renew it every third of that.", id="rankfile.E010"))
+    if settings.JOB_MAX_ATTEMPTS < 1:
+        problems.append(Error("JOB_MAX_ATTEMPTS must be at least 1.", id="rankfile.E011"))
+    return problems

@@ -9,7 +9,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.conf import settings
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 
@@ -211,3 +219,37 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     for obj, field, parent in links:
         setattr(obj, field.name, parent)
 
+
+
+@contextlib.contextmanager
+def relaxed_commits() -> Iterator[None]:
+    """Let this connection's commits return before they reach the disk.
+
+    For writes whose loss in a crash of the database server (not of this
+    process) is harmless because they are redone: the outbox marking each
+    message as sent, where a lost mark means the message goes out once more
+    with the same Message-ID. Waiting for the disk at each of those commits
+    would cost more than sending the message. PostgreSQL's
+    ``synchronous_commit`` is turned off, SQLite's ``synchronous`` set to
+    NORMAL (still safe against a crash of this process in WAL mode), and both
+    put back afterwards. Inside a transaction it changes nothing.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block or db.vendor not in ("postgresql", "sqlite"):
+        yield
+        return
+    relax, restore = {
+        "postgresql": ("SET synchronous_commit TO off", "RESET synchronous_commit"),
+        "sqlite": ("PRAGMA synchronous = NORMAL",
+                   f"PRAGMA synchronous = {settings.SQLITE_SYNCHRONOUS}"),
+    }[db.vendor]
+    with db.cursor() as cursor:
+        cursor.execute(relax)
+    try:
+        yield
+    finally:
+        try:
+            with db.cursor() as cursor:
+                cursor.execute(restore)
+        except DatabaseError:  # the connection is gone, and its setting with it
+            pass

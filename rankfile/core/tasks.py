@@ -8,7 +8,7 @@ the full ORM, then builds a result object and sends a signal that only logs:
 together as much as a sign-up's four other rows.
 
 ``rankfile/core/tests/test_tasks.py`` checks the row against the one the
-backend writes itself, and that ``db_worker`` runs it.
+backend writes itself, and that the worker runs it.
 """
 
 from __future__ import annotations

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 
-@task()
-def send_erase_link(*, email: str, url: str) -> None:
-    """E-mail a commenter the signed link that erases their address from their comments."""
-    send_mail(
-        subject=f"{settings.ORGANISATION_NAME}: erase your e-mail address from your comments",
-        message=(
-            "Someone, probably you, asked us to erase this e-mail address from the comments "
-            "posted with it.\n\n"
-            f"To erase it, open this link within 7 days and confirm:\n{url}\n\n"
-            "If you did not ask, ignore this message: nothing changes."
-        ),
-        from_email=None,
-        recipient_list=[email],
-    )
+@task(takes_context=True)
+def send_erase_link(context: TaskContext, *, email: str, url: str | None = None) -> bool:
+    """Mail a commenter the signed link that erases their address, if any comment has it.
+
+    ``url`` is ignored: jobs queued by earlier versions carried the link, which
+    is now made when the job runs (a job's arguments hold no secret).
+    """
+    from rankfile.discussion.services.moderation import commenter_erase_link_send
+
+    return commenter_erase_link_send(email=email, key=str(context.task_result.id))

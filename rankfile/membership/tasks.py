@@ -2,25 +2,25 @@
 
 Services enqueue these inside their own transaction, so a job exists exactly
 when the change it belongs to was committed. Jobs take primary keys, not
-objects, and read the row afresh when they run.
+objects, and read the row afresh when they run. E-mails go through the outbox,
+under a key that names the message, so a job run twice queues each one once.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from rankfile.membership.models import Category, Membership, Payment
+from rankfile.outbox.services import outbox_enqueue, outbox_render
 
 
-def _send(subject: str, template: str, context: dict[str, object], to: str) -> None:
-    context = {"ORGANISATION_NAME": settings.ORGANISATION_NAME, "SITE_URL": settings.SITE_URL,
-               **context}
-    body = render_to_string(template, context)
-    send_mail(f"{settings.ORGANISATION_NAME}: {subject}", body, None, [to])
+def _send(subject: str, template: str, context: dict[str, object], to: str, *,
+          purpose: str, key: str) -> None:
+    rendered = outbox_render(template=template, context=context, subject=subject)
+    outbox_enqueue(to=to, subject=rendered.subject, body=rendered.body,
+                   html_body=rendered.html_body, purpose=purpose, key=f"{purpose}:{key}")
 
 
 @task()
@@ -43,11 +43,11 @@ def send_confirmation(*, reference: str) -> None:
         "link": link,
         "payment": payment_instructions(payment) if payment else None,
         "card_payments": stripe_configured(),
-    }, membership.user.email)
+    }, membership.user.email, purpose="join_confirmation", key=reference)
 
 
-@task()
-def send_known_address_notice(*, email: str, category: str) -> None:
+@task(takes_context=True)
+def send_known_address_notice(context: TaskContext, *, email: str, category: str) -> None:
     """Tell the owner of a known address that someone tried to join with it."""
     name = Category.objects.filter(kind=category).values_list("name", flat=True).first()
     _send("someone tried to join with your e-mail address", "emails/join_known_address.txt", {
@@ -55,7 +55,7 @@ def send_known_address_notice(*, email: str, category: str) -> None:
                 f"{(name or category).lower()}",
         "login_link": settings.SITE_URL + settings.LOGIN_URL,
         "reset_link": settings.SITE_URL + reverse("account_reset_password"),
-    }, email)
+    }, email, purpose="join_known_address", key=str(context.task_result.id))
 
 
 @task()
@@ -70,13 +70,17 @@ def send_receipt(*, payment_id: int) -> None:
         "membership": payment.membership,
         "amount": format_pence(payment.amount_pence),
         "link": settings.SITE_URL + reverse("membership:receipt", args=[payment.reference]),
-    }, payment.membership.user.email)
+    }, payment.membership.user.email, purpose="payment_receipt", key=str(payment_id))
 
 
 @task()
 def send_email(*, to: str, subject: str, body: str, purpose: str, key: str) -> None:
-    """Send one e-mail rendered by ``services.mail.member_mail`` (until the outbox replaces it)."""
-    send_mail(subject, body, None, [to])
+    """Queue in the outbox an e-mail that ``member_mail`` queued as a job before the outbox.
+
+    ``member_mail`` now queues in the outbox itself; this runs the jobs queued
+    by earlier versions.
+    """
+    outbox_enqueue(to=to, subject=subject, body=body, purpose=purpose, key=key)
 
 
 @task()

@@ -58,7 +58,7 @@ def test_the_worker_runs_what_it_enqueued():
     _enqueue(remember, value=7)
     _enqueue(remember, value=8)
 
-    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0")
 
     assert [7, 8] == sorted(RAN)
     assert 2 == DBTaskResult.objects.successful().count()

@@ -33,6 +33,7 @@ from rankfile.discussion.models import (
     CommentReport,
     ModerationLog,
 )
+from rankfile.outbox.services import outbox_enqueue
 
 MAX_LINKS = 2
 ERASE_SALT = "rankfile.discussion.erase-email"
@@ -218,9 +219,11 @@ def email_from_erase_token(token: str) -> str:
 def commenter_erase_request(*, email: str, request: HttpRequest | None = None) -> None:
     """E-mail a signed link that erases ``email`` from every comment.
 
-    The answer is the same whether or not any comment carries the address, so
-    the page does not reveal who commented. The mail is a background task
-    enqueued in this transaction.
+    The request does the same work, and gets the same answer, whether or not
+    any comment carries the address, so neither the page nor its timing
+    reveals who commented: it queues a job, and the job
+    (``commenter_erase_link_send``) mails the link only if there is something
+    to erase.
     """
     from rankfile.discussion.tasks import send_erase_link
 
@@ -228,12 +231,31 @@ def commenter_erase_request(*, email: str, request: HttpRequest | None = None) -
     if not email:
         raise Refusal("Please enter your e-mail address.", code="required", field="email")
     check_rate(request, what="erasure request", user=None, limits=((5, 3600),))
+    with transaction.atomic():
+        send_erase_link.enqueue(email=email)
+
+
+def commenter_erase_link_send(*, email: str, key: str) -> bool:
+    """Queue the erasure link for ``email`` if a comment or an approval carries it.
+
+    For the job that ``commenter_erase_request`` queues; ``key`` names the
+    message (the job's id), so a job run twice mails once. Returns whether a
+    link was queued.
+    """
+    email = email.strip().lower()
     if not (Comment.objects.filter(email__iexact=email).exists()
             or ApprovedCommenter.objects.filter(email=email).exists()):
-        return
+        return False
     url = settings.SITE_URL + reverse("discussion:erase_confirm", args=[erase_token(email)])
-    with transaction.atomic():
-        send_erase_link.enqueue(email=email, url=url)
+    outbox_enqueue(
+        to=email, purpose="comment_erase_link", key=f"comment_erase_link:{key}",
+        subject=f"{settings.ORGANISATION_NAME}: erase your e-mail address from your comments",
+        body=("Someone, probably you, asked us to erase this e-mail address from the "
+              "comments posted with it.\n\n"
+              f"To erase it, open this link within {ERASE_LINK_DAYS} days and confirm:\n"
+              f"{url}\n\nIf you did not ask, ignore this message: nothing changes."),
+    )
+    return True
 
 
 def commenter_erase_email(*, email: str, by: Actor) -> int:

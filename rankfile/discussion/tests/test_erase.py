@@ -63,6 +63,28 @@ def test_it_answers_the_same_for_an_unknown_address_and_sends_nothing(comments, 
     assert [] == mail.outbox
 
 
+def test_it_does_the_same_work_for_a_known_and_an_unknown_address(comments, client, settings):
+    import re as regex
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rankfile.core.tests.jobs import run_jobs
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def ask(email: str) -> tuple[int, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(reverse("discussion:erase_request"), {"email": email})
+        return response.status_code, [
+            regex.sub(r"'[^']*'|\b\d+\b|\"s\d+_x\d+\"", "?", q["sql"]) for q in queries]
+
+    assert ask("val@example.org") == ask("nobody@example.org")
+    assert [] == mail.outbox
+    run_jobs()
+    assert [["val@example.org"]] == [m.to for m in mail.outbox]
+
+
 def test_it_refuses_a_tampered_link(client):
     token = erase_token("val@example.org")[:-2] + "xx"
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from rankfile.core.tests.jobs import run_jobs
 from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Payment, Rate
 from rankfile.membership.services.joining import JoinData, JoinResult
 
@@ -61,10 +62,8 @@ def joiner(**changes: Any) -> JoinData:
 
 
 def run_tasks() -> int:
-    """Run the jobs waiting in the database, as db_worker would. Returns how many ran."""
-    count = 0
-    for row in DBTaskResult.objects.ready().order_by("enqueued_at"):
-        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
-        row.delete()
-        count += 1
-    return count
+    """Run the jobs waiting in the database, as the worker would, and the e-mail
+    deliveries they queue. Returns how many were waiting."""
+    waiting = DBTaskResult.objects.ready().count()
+    run_jobs()
+    return waiting

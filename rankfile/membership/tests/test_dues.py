@@ -26,6 +26,7 @@ from rankfile.membership.tasks import dues_daily
 from rankfile.membership.tests.factories import make_member_in, make_payment
 from rankfile.membership.tests.join_helpers import make_offers, run_tasks
 from rankfile.membership.tests.race import needs_postgresql, race
+from rankfile.outbox.models import OutboxMessage
 
 S = Membership.Status
 RULES = Rules(arrears_after_days=60, lapse_after_days=240, notice_days=14)
@@ -231,7 +232,7 @@ def test_it_sends_one_reminder_when_two_workers_run_at_once(area):
     assert (1, 0) == (first.result.reminded[DuesReminder.Step.ARREARS],
                       second.result.reminded[DuesReminder.Step.ARREARS])
     assert 1 == DuesReminder.objects.filter(membership=member).count()
-    assert 1 == DBTaskResult.objects.filter(task_path__endswith="send_email").count()
+    assert 1 == OutboxMessage.objects.filter(to=member.user.email).count()
 
 
 # -- paying dues ----------------------------------------------------------------------------

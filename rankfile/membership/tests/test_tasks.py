@@ -64,3 +64,20 @@ def test_it_queues_the_email_only_when_the_sign_up_commits(area):
     membership_apply(data=joiner())
     assert (1, 1) == (Membership.objects.count(), DBTaskResult.objects.count())
     assert DBTaskResult.objects.get().task_path.endswith("send_confirmation")
+
+
+def test_a_confirmation_job_run_twice_queues_one_email(applied):
+    from django.core import mail
+
+    from rankfile.core.tests.jobs import run_jobs
+    from rankfile.membership.tasks import send_confirmation
+    from rankfile.outbox.models import OutboxMessage
+
+    send_confirmation.call(reference=applied.reference)
+    send_confirmation.call(reference=applied.reference)
+    run_jobs()
+
+    message = OutboxMessage.objects.get()
+    assert (f"join_confirmation:{applied.reference}", "join_confirmation") == (
+        message.key, message.purpose)
+    assert [message.message_id] == [m.extra_headers["Message-ID"] for m in mail.outbox]
