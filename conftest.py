@@ -55,6 +55,8 @@ def _clock():
         yield traveller
 
 
+# The personas: see rankfile/demo/personas.py for what each may do.
+
 @pytest.fixture
 def area(db):
     from rankfile.demo.personas import make_area
@@ -63,16 +65,64 @@ def area(db):
 
 
 @pytest.fixture
-def staff(area):
-    from rankfile.demo.personas import give_role, make_user
+def supporter(area):
+    """A registered supporter in Chingford."""
+    from rankfile.demo.personas import make_supporter
 
-    user = make_user("staff@example.org", first_name="Sam", last_name="Staff")
-    give_role(user, "staff", area.organisation)
-    return user
+    return make_supporter(area)
+
+
+@pytest.fixture
+def member(area):
+    """An active member in Chingford."""
+    from rankfile.demo.personas import make_member_persona
+
+    return make_member_persona(area)
+
+
+@pytest.fixture
+def other_secretary(area):
+    """The secretary of Highams Park: sees none of Chingford's members."""
+    from rankfile.demo.personas import make_other_secretary
+
+    return make_other_secretary(area)
+
+
+@pytest.fixture
+def author(area):
+    """A Chingford member who writes Chingford's articles."""
+    from rankfile.demo.personas import make_author
+
+    return make_author(area)
+
+
+@pytest.fixture
+def moderator(area):
+    """Moderates and publishes Chingford's articles."""
+    from rankfile.demo.personas import make_moderator
+
+    return make_moderator(area)
+
+
+@pytest.fixture
+def auditor(area):
+    """Read-only staff: reads the admin and every member's record, changes nothing."""
+    from rankfile.demo.personas import make_auditor
+
+    return make_auditor(area)
+
+
+@pytest.fixture
+def staff(area):
+    """National membership staff: sees everyone, writes in the admin."""
+    from rankfile.demo.personas import make_staff
+
+    return make_staff(area)
 
 
 @pytest.fixture
 def secretary(area):
+    """The secretary of Chingford: sees Chingford's members only."""
     from rankfile.demo.personas import give_role, make_user
 
     user = make_user("secretary@example.org", first_name="Sue", last_name="Secretary")
@@ -82,6 +132,7 @@ def secretary(area):
 
 @pytest.fixture
 def outsider(db):
+    """Logged in, with no role and no membership: may do nothing."""
     from rankfile.demo.personas import make_user
 
     return make_user("outsider@example.org")

@@ -63,7 +63,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Rank & File")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on our site class: entered through roles and the site's login.
+    "rankfile.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -9,10 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from rankfile.accounts.models import User
+from rankfile.core.actors import System
 
 # Whoever is asking: ``request.user``, logged in or not. A rule narrows it with
 # ``if not user.is_authenticated: ...`` before treating it as a ``User``.
 AnyUser: TypeAlias = User | AnonymousUser
+# Whoever acts in a service: a person, logged in or not, or the site itself
+# (``core.actors.System``); ``None`` is nobody in particular. Narrowed the same way.
+Actor: TypeAlias = User | AnonymousUser | System | None
 
 
 class AuthenticatedHttpRequest(HttpRequest):

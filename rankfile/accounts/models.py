@@ -51,6 +51,29 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    # Permissions come from roles in bodies (accounts.access), never from Django's
+    # model permissions, groups or the is_staff and is_superuser flags.
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        from rankfile.accounts.access import has_admin_permission
+
+        return has_admin_permission(self, perm)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from rankfile.accounts.access import can_enter_admin
+
+        return can_enter_admin(self)
+
+    async def ahas_perm(self, perm: str, obj: object = None) -> bool:
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.has_perm)(perm, obj)
+
+    async def ahas_module_perms(self, app_label: str) -> bool:
+        from asgiref.sync import sync_to_async
+
+        return await sync_to_async(self.has_module_perms)(app_label)
+
 
 class RoleQuerySet(models.QuerySet["Role"]):
     def current(self, day: dt.date | None = None) -> RoleQuerySet:
@@ -102,7 +125,7 @@ class Role(models.Model):
 
 
 class ApiToken(models.Model):
-    """A secret that lets a program act as ``user`` on the HTTP API, within their roles.
+    """A secret that lets a program act as ``user`` on the HTTP API, under one of their roles.
 
     Only the SHA-256 of the secret is stored; the secret itself is shown once,
     when the token is created. ``prefix`` (its first characters) lets the owner
@@ -110,6 +133,10 @@ class ApiToken(models.Model):
     """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    # The token acts under this role only, and dies with it: when it ends, or is
+    # deleted (then this is empty and the token authenticates no one).
+    role = models.ForeignKey(Role, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="api_tokens")
     name = models.CharField(max_length=100)
     prefix = models.CharField(max_length=8)
     token_hash = models.CharField(max_length=64, unique=True)

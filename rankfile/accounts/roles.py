@@ -7,12 +7,12 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 
-from rankfile.accounts.http import AnyUser
-from rankfile.accounts.models import Role, User
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import Role
 from rankfile.branches.models import Body
 
 
-def has_role(user: AnyUser | None, kinds: str | Iterable[str], body: Body, *,
+def has_role(user: Actor, kinds: str | Iterable[str], body: Body, *,
              on: dt.date | None = None) -> bool:
     """True if ``user`` holds one of ``kinds`` in ``body`` or in any body above it, on ``on``."""
     if user is None or not user.is_authenticated:
@@ -26,31 +26,42 @@ def has_role(user: AnyUser | None, kinds: str | Iterable[str], body: Body, *,
     )
 
 
-def is_national_staff(user: AnyUser | None, *, on: dt.date | None = None) -> bool:
+def national_roles(user: Actor, *, on: dt.date | None = None) -> set[str]:
+    """The kinds of role ``user`` holds in the organisation itself (a body with no parent)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(
+        Role.objects.current(on or timezone.localdate())
+        .filter(user=user, body__parent__isnull=True)
+        .values_list("kind", flat=True)
+    )
+
+
+def is_national_staff(user: Actor, *, on: dt.date | None = None) -> bool:
     """True if ``user`` holds the staff role in the organisation itself (a body with no parent).
 
     National staff record payments, place members by hand and see every member.
     """
-    if user is None or not user.is_authenticated:
-        return False
-    return (
-        Role.objects.current(on or timezone.localdate())
-        .filter(user=user, kind=Role.Kind.STAFF, body__parent__isnull=True)
-        .exists()
-    )
+    return Role.Kind.STAFF in national_roles(user, on=on)
 
 
-def bodies_with_role(user: AnyUser | None, kinds: str | Iterable[str], *,
-                     on: dt.date | None = None) -> list[Body]:
-    """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``."""
+def bodies_with_role(user: Actor, kinds: str | Iterable[str], *,
+                     on: dt.date | None = None, under: Role | None = None) -> list[Body]:
+    """The bodies in which ``user`` holds one of ``kinds`` directly, on ``on``.
+
+    ``under`` narrows the answer to that one role of theirs: a program using an
+    API token acts under the role the token was created for, not all of them.
+    """
     if user is None or not user.is_authenticated:
         return []
     kinds = [kinds] if isinstance(kinds, str) else list(kinds)
     roles = Role.objects.current(on or timezone.localdate()).filter(user=user, kind__in=kinds)
+    if under is not None:
+        roles = roles.filter(pk=under.pk)
     return [r.body for r in roles.select_related("body")]
 
 
-def role_kinds(user: AnyUser | None, *, on: dt.date | None = None) -> set[str]:
+def role_kinds(user: Actor, *, on: dt.date | None = None) -> set[str]:
     """The kinds of role ``user`` holds anywhere on ``on``, in one query (for navigation)."""
     if user is None or not user.is_authenticated:
         return set()
@@ -80,13 +91,3 @@ def bodies_within(roots: Iterable[Body]) -> set[int]:
         frontier = set(Body.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
     return found
 
-
-def grant_role(*, user: User, kind: str, body: Body, starts_on: dt.date | None = None,
-               ends_on: dt.date | None = None, granted_by: User | None = None, note: str = "") -> Role:
-    role = Role(
-        user=user, kind=kind, body=body, starts_on=starts_on or timezone.localdate(),
-        ends_on=ends_on, granted_by=granted_by, note=note,
-    )
-    role.full_clean()
-    role.save()
-    return role

@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from rankfile.accounts.access import access_own_api_token, api_token_roles
 from rankfile.accounts.forms import ApiTokenForm
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.models import ApiToken
-from rankfile.accounts.roles import bodies_with_role
-from rankfile.accounts.services import API_ROLE_KINDS, api_token_create, api_token_revoke
-from rankfile.core.errors import Refusal
+from rankfile.accounts.services import api_token_create, api_token_revoke
+from rankfile.core.errors import NotFound, Refusal
 from rankfile.core.forms import form_add_refusal
 
 # The new token's secret waits here between the POST that made it and the page that
@@ -25,13 +25,15 @@ NEW_SECRET_KEY = "accounts:new-api-token"
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = ApiTokenForm(request.POST or None)
+    roles = api_token_roles(request.user)
+    form = ApiTokenForm(request.POST or None, roles=roles)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 _token, secret = api_token_create(user=request.user,
-                                                  name=form.cleaned_data["name"])
+                                                  name=form.cleaned_data["name"],
+                                                  role=form.cleaned_data.get("role"))
             except Refusal as e:
                 form_add_refusal(form, e)
                 status = e.http_status
@@ -43,8 +45,8 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = render(request, "accounts/tokens.html", {
         "form": form,
         "secret": request.session.pop(NEW_SECRET_KEY, None),
-        "tokens": ApiToken.objects.filter(user=request.user),
-        "may_create": bool(bodies_with_role(request.user, API_ROLE_KINDS)),
+        "tokens": ApiToken.objects.filter(user=request.user).select_related("role__body"),
+        "may_create": roles.exists(),
     }, status=status)
     # The page may hold a secret: no cache keeps it, and Back does not show it again.
     patch_cache_control(response, no_store=True, private=True)
@@ -54,9 +56,10 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
-    if token is None:
-        raise Http404("You have no token with that number.")
+    try:
+        token = access_own_api_token(request.user, token_id)
+    except NotFound as e:
+        raise Http404(e.message) from None
     try:
         api_token_revoke(token=token, by=request.user)
     except Refusal as e:

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
 
-from rankfile.accounts.models import User
+from rankfile.accounts.models import ApiToken as Token
 from rankfile.api.schemas import (
     ErrorOut,
     JoinIn,
@@ -28,7 +28,7 @@ from rankfile.api.schemas import (
 )
 from rankfile.core.errors import Refusal
 from rankfile.core.net import rate_limit
-from rankfile.membership.selectors import access_membership
+from rankfile.membership.access import access_membership
 from rankfile.membership.services.joining import (
     JoinData,
     JoinResult,
@@ -43,7 +43,10 @@ JOIN_LIMIT_SECONDS = 600
 
 
 class ApiToken(HttpBearer):
-    """``Authorization: Bearer rf_…``: a token a staff member created on their account page."""
+    """``Authorization: Bearer rf_…``: a token an officer created on their account page.
+
+    ``request.auth`` is the ``accounts.models.ApiToken``: its ``user`` acts under
+    its ``role`` only."""
 
     openapi_scheme = "bearer"
 
@@ -56,7 +59,7 @@ class ApiToken(HttpBearer):
 class TokenRequest(HttpRequest):
     """A request that ``ApiToken`` let in: ninja sets ``auth`` to what it returned."""
 
-    auth: User
+    auth: Token
 
 
 class ObjectParser(Parser):
@@ -170,9 +173,12 @@ def stats(request: HttpRequest) -> HttpResponse:
 @api.get("/members/{reference}", response={200: MemberOut, **REFUSALS}, auth=ApiToken(),
          summary="A member, for staff", operation_id="member")
 def member(request: TokenRequest, reference: str) -> dict[str, Any]:
-    """One membership by its reference. Staff see everyone; a branch officer sees
-    only the members of their branch."""
-    membership = access_membership(request.auth, reference)
+    """One membership by its reference. A token made under a national staff or auditor
+    role sees everyone; one made under a branch secretary's role, that branch's members.
+    A member the token may not see answers 404, exactly as a reference that does not
+    exist."""
+    token = request.auth
+    membership = access_membership(token.user, reference, under=token.role)
     branch = membership.branch
     return {
         "reference": membership.reference,

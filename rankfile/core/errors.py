@@ -7,6 +7,9 @@ Views turn it into a form error or a message, the API into
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+
 
 class Refusal(Exception):
     """A rule refused an action; ``message`` says why and what to do instead.
@@ -53,3 +56,17 @@ class Conflict(Refusal):
 class RateLimited(Refusal):
     code = "rate_limited"
     http_status = 429
+
+
+def full_clean_or_refuse(instance: Model) -> None:
+    """``instance.full_clean()``, its first error raised as a ``Refusal`` naming the field.
+
+    For services saving a model that a form (the admin's) filled in: the form has
+    shown the same errors already, so this is a guard, not the usual path.
+    """
+    try:
+        instance.full_clean()
+    except ValidationError as e:
+        field, messages = next(iter(e.message_dict.items()))
+        raise Refusal(messages[0], code="invalid",
+                      field=None if field == "__all__" else field) from None

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rankfile.branches.models import Body, Postcode
+from rankfile.core.actors import System
 from rankfile.membership.services.boundaries import geo_import_with_members
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def load(ctx: DemoContext) -> None:
         postcodes=DATA / "postcodes.csv", effective_from=WARDS_SINCE,
         # Never rename an organisation that is already there.
         organisation_name=None if has_organisation else ORGANISATION_NAME,
+        by=System("load_demo"),
     )
     for line in report.lines():
         ctx.out(f"  {line}")

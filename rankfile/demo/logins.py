@@ -1,4 +1,4 @@
-"""The demo's three logins: staff, a branch secretary, and a member."""
+"""The demo's logins: staff, an auditor, a branch secretary, and a member."""
 
 from __future__ import annotations
 
@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
 S = Membership.Status
 STAFF = "staff@demo.rankfile.org"
+AUDITOR = "auditor@demo.rankfile.org"
 SECRETARY = "secretary.chingford@demo.rankfile.org"
 MEMBER = "member@demo.rankfile.org"
 BRANCH = "WF-CHN"
 
 LOGINS = (
     (STAFF, "membership staff for the whole organisation, and the admin at /admin/"),
+    (AUDITOR, "an auditor: reads the admin and every member's record, changes nothing"),
     (SECRETARY, "secretary of the Chingford branch (WF-CHN)"),
     (MEMBER, "an active member in the Chingford branch"),
 )
@@ -45,10 +47,14 @@ def load(ctx: DemoContext) -> None:
     branch = Body.objects.get(code=BRANCH)
     since = timezone.localdate(ctx.now) - dt.timedelta(days=365)
     if not User.objects.filter(email=STAFF).exists():
-        # A superuser too, so the admin shows everything to try.
-        staff = User.objects.create_user(STAFF, PASSWORD, first_name="Sam", last_name="Staff",
-                                         is_staff=True, is_superuser=True)
+        # The staff role in the organisation opens the admin (Django's flags do not).
+        staff = User.objects.create_user(STAFF, PASSWORD, first_name="Sam", last_name="Staff")
         Role.objects.create(user=staff, kind=Role.Kind.STAFF, body=org, starts_on=since,
+                            note="Demo login")
+    if not User.objects.filter(email=AUDITOR).exists():
+        auditor = User.objects.create_user(AUDITOR, PASSWORD, first_name="Ada",
+                                           last_name="Auditor")
+        Role.objects.create(user=auditor, kind=Role.Kind.AUDITOR, body=org, starts_on=since,
                             note="Demo login")
     if not User.objects.filter(email=SECRETARY).exists():
         secretary = User.objects.create_user(SECRETARY, PASSWORD, first_name="Sue",

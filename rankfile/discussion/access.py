@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from rankfile.accounts.http import AnyUser
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import Role
-from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role
+from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
 from rankfile.branches.models import Body
+from rankfile.core.actors import is_system
 from rankfile.core.errors import NotFound
 from rankfile.discussion.models import Article, BodyDiscussionSettings, CommentPolicy
 from rankfile.membership.models import GOOD_STANDING, Membership
@@ -24,7 +25,7 @@ PUBLISHERS = (Role.Kind.MODERATOR, Role.Kind.STAFF)
 AUTHORS = (Role.Kind.AUTHOR,)
 
 
-def current_membership(user: AnyUser | None) -> Membership | None:
+def current_membership(user: Actor) -> Membership | None:
     """The user's membership in good standing, if any (the newest one)."""
     if not (user is not None and user.is_authenticated):
         return None
@@ -49,7 +50,7 @@ def badges_for(user_ids: Iterable[int | None]) -> dict[int, str]:
     return dict(rows)  # the newest membership of each user wins
 
 
-def reader_body_ids(user: AnyUser | None) -> set[int]:
+def reader_body_ids(user: Actor) -> set[int]:
     """Bodies whose body-only articles ``user`` may read: their branch and
     constituency and every body above, and every body they hold a role in or below."""
     if not (user is not None and user.is_authenticated):
@@ -66,29 +67,46 @@ def reader_body_ids(user: AnyUser | None) -> set[int]:
     return found
 
 
-def is_member(user: AnyUser | None) -> bool:
+def is_member(user: Actor) -> bool:
     return current_membership(user) is not None
 
 
-def can_write(user: AnyUser | None, body: Body) -> bool:
+def can_write(user: Actor, body: Body) -> bool:
     return has_role(user, AUTHORS, body)
 
 
-def can_moderate(user: AnyUser | None, body: Body) -> bool:
+def can_moderate(user: Actor, body: Body) -> bool:
     return has_role(user, MODERATORS, body)
 
 
-def can_publish(user: AnyUser | None, body: Body) -> bool:
+def can_publish(user: Actor, body: Body) -> bool:
     return has_role(user, PUBLISHERS, body)
 
 
-def is_article_author(user: AnyUser | None, article: Article) -> bool:
+def can_delete_article(user: Actor, article: Article) -> bool:
+    """Moderators and staff of its body or above (who may also withdraw it)."""
+    return can_publish(user, article.body)
+
+
+def can_erase_commenter_emails(user: Actor) -> bool:
+    """National staff, handling a data-protection request. (A commenter erases their
+    own address with the signed link e-mailed to it: ``commenter_erase_by_link``.)"""
+    return is_system(user) or is_national_staff(user)
+
+
+def can_configure_discussion(user: Actor) -> bool:
+    """Tags, blocked terms, approved commenters and bodies' comment policies: national
+    staff (in the admin) and the system."""
+    return is_system(user) or is_national_staff(user)
+
+
+def is_article_author(user: Actor, article: Article) -> bool:
     if not (user is not None and user.is_authenticated):
         return False
     return article.created_by_id == user.pk or article.authors.filter(user=user).exists()
 
 
-def can_edit_article(user: AnyUser | None, article: Article) -> bool:
+def can_edit_article(user: Actor, article: Article) -> bool:
     """Its authors while they hold the author role and it is unpublished; moderators always."""
     if can_moderate(user, article.body):
         return True
@@ -99,7 +117,7 @@ def can_edit_article(user: AnyUser | None, article: Article) -> bool:
     )
 
 
-def can_read(user: AnyUser | None, article: Article) -> bool:
+def can_read(user: Actor, article: Article) -> bool:
     """Published and visible to ``user``; unpublished only to its authors and moderators."""
     if not article.is_published:
         return is_article_author(user, article) or can_moderate(user, article.body)
@@ -110,7 +128,7 @@ def can_read(user: AnyUser | None, article: Article) -> bool:
     return article.body_id in reader_body_ids(user)
 
 
-def readable_articles(user: AnyUser | None) -> Q:
+def readable_articles(user: Actor) -> Q:
     """A filter for the published articles ``user`` may read."""
     q = Q(state=Article.State.PUBLISHED) & Q(visibility=Article.Visibility.PUBLIC)
     if (user is not None and user.is_authenticated):
@@ -123,7 +141,7 @@ def readable_articles(user: AnyUser | None) -> Q:
     return q
 
 
-def access_article(user: AnyUser | None, slug: str) -> Article:
+def access_article(user: Actor, slug: str) -> Article:
     """The article at ``slug`` if ``user`` may read it.
 
     Raises:

@@ -343,6 +343,8 @@ class ModerationLog(models.Model):
         SUBMIT = "submit", "Submitted an article for review"
         PUBLISH = "publish", "Published an article"
         UNPUBLISH = "unpublish", "Withdrew an article from publication"
+        EDIT = "edit", "Changed an article"
+        DELETE = "delete", "Deleted an article"
 
     at = models.DateTimeField(db_index=True)
     action = models.CharField(max_length=20, choices=Action.choices)

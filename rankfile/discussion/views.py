@@ -65,7 +65,7 @@ from rankfile.discussion.services.comments import (
 )
 from rankfile.discussion.services.moderation import (
     comment_moderate,
-    commenter_erase_email,
+    commenter_erase_by_link,
     commenter_erase_request,
     email_from_erase_token,
 )
@@ -342,7 +342,7 @@ def erase_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except Refusal as e:
         return render(request, "discussion/erase_confirm.html", {"error": e.message}, status=400)
     if request.method == "POST":
-        commenter_erase_email(email=email)
+        commenter_erase_by_link(token=token)
         messages.success(request, "Your e-mail address is erased from all your comments.")
         return redirect("discussion:list")
     return render(request, "discussion/erase_confirm.html", {"email": email})

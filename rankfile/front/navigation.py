@@ -1,8 +1,8 @@
 """The site's navigation: what everyone sees, and what each role adds.
 
 Each role's links come from the rule that guards the page they lead to (the
-same ``can_*`` answer or role kinds), so a link is shown exactly when the page
-would open.
+same ``can_*`` answer, or the role kinds the page checks), so a link is shown
+exactly when the page would open.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest
 from django.urls import reverse
 
+from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
-from rankfile.accounts.roles import is_national_staff, role_kinds
+from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
-from rankfile.membership.selectors import OFFICER_KINDS
+from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
 
 
 @dataclass(frozen=True)
@@ -45,17 +46,19 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         return main, work
     main.append(("My membership", reverse("me:home")))
     kinds = role_kinds(user)
-    national_staff = "staff" in kinds and is_national_staff(user)
-    if national_staff:
-        work += [("Payments", reverse("membership:staff_payments")),
-                 ("Placements", reverse("membership:staff_placements"))]
-    if kinds & set(OFFICER_KINDS):
+    if not kinds:  # most people: one query, and no role's page to link
+        return main, work
+    if can_record_payments(user):
+        work.append(("Payments", reverse("membership:staff_payments")))
+    if can_place_members(user):
+        work.append(("Placements", reverse("membership:staff_placements")))
+    if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):
         work.append(("My articles", reverse("discussion:mine")))
-    if getattr(user, "is_staff", False):
+    if can_enter_admin(user):
         work.append(("Admin", reverse("admin:index")))
     return main, work
 

@@ -1,6 +1,7 @@
-"""Admin for membership staff: categories, windows and unions are edited here;
-memberships and payments are read here and changed only through the services
-(the status action asks for a reason and writes the history)."""
+"""Admin for membership staff: categories, windows and unions are edited here
+(through ``services.offers``); memberships and payments are read here and
+changed only through the services (the status action asks for a reason and
+writes the history). Auditors read everything and change nothing."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db import transaction
-from django.db.models import Model, QuerySet
-from django.forms import BaseFormSet, ModelForm
+from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
+from rankfile.accounts.access import can_write_in_admin
 from rankfile.accounts.http import request_user
+from rankfile.accounts.models import User
+from rankfile.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 from rankfile.core.errors import Refusal
 from rankfile.membership.models import (
     AffiliatedUnion,
@@ -30,21 +33,25 @@ from rankfile.membership.models import (
     StatusChange,
     StripeEvent,
 )
-from rankfile.membership.services.joining import joining_offers_forget
+from rankfile.membership.services.offers import joining_offer_delete, joining_offer_save
 from rankfile.membership.services.status import membership_change_status
 
 
-class OffersAdmin(admin.ModelAdmin):
-    """Joining pages cache the offers for a few seconds: drop the cache after an edit."""
+class OffersAdmin(ServiceAdmin):
+    """Saved and deleted through ``joining_offer_save`` and ``joining_offer_delete``, which
+    also drop the joining pages' cache of the offers."""
 
-    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(joining_offers_forget)
+    def save_by(self, obj: Any, *, form: ModelForm, change: bool, by: User) -> None:
+        joining_offer_save(instance=obj, by=by)
 
-    def save_related(self, request: HttpRequest, form: ModelForm,
-                     formsets: list[BaseFormSet], change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        transaction.on_commit(joining_offers_forget)
+    def delete_by(self, obj: Any, *, by: User) -> None:
+        joining_offer_delete(instance=obj, by=by)
+
+    def save_inline_by(self, obj: Any, *, by: User) -> None:
+        joining_offer_save(instance=obj, by=by)
+
+    def delete_inline_by(self, obj: Any, *, by: User) -> None:
+        joining_offer_delete(instance=obj, by=by)
 
 
 class RateInline(admin.TabularInline):
@@ -75,17 +82,6 @@ class AffiliatedUnionAdmin(OffersAdmin):
     search_fields = ("name", "code")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-
 class HistoryInline(ReadOnlyInline):
     model = StatusChange
     fields = ("at", "from_status", "to_status", "by", "reason")
@@ -104,7 +100,8 @@ class StatusForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"size": 60}))
 
 
-@admin.action(description="Change the status of the selected memberships…")
+@admin.action(description="Change the status of the selected memberships…",
+              permissions=["set_status"])
 def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
                   queryset: QuerySet[Membership]) -> HttpResponse | None:
     form = StatusForm(request.POST if "apply" in request.POST else None)
@@ -130,7 +127,10 @@ def change_status(modeladmin: admin.ModelAdmin, request: HttpRequest,
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
+    """Read only; the status changes through the action (``membership_set_status``),
+    an address on the member's page, a placement on the staff placements page."""
+
     list_display = ("reference", "full_name", "category", "status", "branch", "applied_at",
                     "needs_placement")
     list_filter = ("status", "category", "needs_placement", "window")
@@ -141,12 +141,15 @@ class MembershipAdmin(admin.ModelAdmin):
     actions = [change_status]
     readonly_fields = [f.name for f in Membership._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    def has_set_status_permission(self, request: HttpRequest) -> bool:
+        # The service checks again, for each membership, that they are staff over it.
+        return can_write_in_admin(request.user)
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
+    """Read only; payments are recorded on the staff payments page (``payment_record``)."""
+
     list_display = ("reference", "membership", "amount_pence", "status", "method", "paid_at",
                     "receipt_number")
     list_filter = ("status", "method", "provider")
@@ -155,25 +158,11 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ("membership",)
     readonly_fields = [f.name for f in Payment._meta.fields]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records the services write (refunds, webhook events, statements): read, never edited."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
+    """Read only: staff refund a payment on the staff payments page (``payment_refund``)."""
+
     list_display = ("payment", "amount_pence", "provider", "status", "requested_by",
                     "requested_at", "completed_at")
     list_filter = ("status", "provider")
@@ -183,6 +172,8 @@ class RefundAdmin(ReadOnlyAdmin):
 
 @admin.register(StripeEvent)
 class StripeEventAdmin(ReadOnlyAdmin):
+    """Read only: written by the Stripe webhook, each event once."""
+
     list_display = ("event_id", "type", "received_at", "livemode", "outcome")
     list_filter = ("type", "livemode")
     search_fields = ("event_id", "outcome")
@@ -196,5 +187,7 @@ class BankLineInline(ReadOnlyInline):
 
 @admin.register(BankStatement)
 class BankStatementAdmin(ReadOnlyAdmin):
+    """Read only: imported on the staff statements page."""
+
     list_display = ("filename", "imported_at", "imported_by", "rows")
     inlines = [BankLineInline]

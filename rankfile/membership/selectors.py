@@ -10,36 +10,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from rankfile.accounts.http import AnyUser
-from rankfile.accounts.models import Role
-from rankfile.accounts.roles import bodies_with_role, bodies_within
+from rankfile.accounts.roles import bodies_within
 from rankfile.branches.models import Body
-from rankfile.core.errors import NotFound, PermissionRefused
+from rankfile.core.errors import NotFound
+from rankfile.membership.access import OFFICER_KINDS, access_membership, check_sees_members
 from rankfile.membership.models import BranchChange, Membership, StatusChange
 
-OFFICER_KINDS = (Role.Kind.STAFF, Role.Kind.SECRETARY)
-
-
-def _scope(user: AnyUser | None) -> tuple[list[Body], Q]:
-    """The bodies ``user`` sees members through, and the filter that scopes to them.
-
-    Raises:
-        PermissionRefused: ``user`` holds no staff or secretary role.
-    """
-    roots = bodies_with_role(user, OFFICER_KINDS)
-    if not roots:
-        raise PermissionRefused(
-            "Only membership staff and branch secretaries can see members' records.",
-            code="not_an_officer",
-        )
-    if any(body.parent_id is None for body in roots):
-        return roots, Q()
-    within = bodies_within(roots)
-    return roots, Q(branch_id__in=within) | Q(constituency_id__in=within)
-
-
-def _names(bodies: list[Body]) -> str:
-    names = sorted({b.name for b in bodies})
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+__all__ = ["OFFICER_KINDS", "access_membership", "access_own_membership", "branch_list_for",
+           "membership_list_for", "membership_list_of"]
 
 
 def membership_list_for(user: AnyUser | None, *, q: str | None = None, status: str | None = None,
@@ -52,10 +30,9 @@ def membership_list_for(user: AnyUser | None, *, q: str | None = None, status: s
         branch: a branch (or its pk) to narrow to, within what ``user`` may see.
 
     Raises:
-        PermissionRefused: ``user`` holds no staff or secretary role.
+        PermissionRefused: ``user`` holds no role that reads members' records.
     """
-    _, scope = _scope(user)
-    found = Membership.objects.filter(scope).select_related("category", "branch", "user")
+    found = Membership.objects.filter(check_sees_members(user).filter).select_related("category", "branch", "user")
     for word in (q or "").split():
         found = found.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word)
@@ -72,41 +49,13 @@ def branch_list_for(user: AnyUser | None) -> list[Body]:
     """The branches whose members ``user`` may see, by name (for a filter on the list).
 
     Raises:
-        PermissionRefused: ``user`` holds no staff or secretary role.
+        PermissionRefused: ``user`` holds no role that reads members' records.
     """
-    roots, _ = _scope(user)
+    scope = check_sees_members(user)
     branches = Body.objects.filter(kind=Body.Kind.BRANCH)
-    if not any(body.parent_id is None for body in roots):
-        branches = branches.filter(pk__in=bodies_within(roots))
+    if not scope.everyone:
+        branches = branches.filter(pk__in=bodies_within(scope.roots))
     return list(branches.order_by("name"))
-
-
-def access_membership(user: AnyUser | None, reference: str) -> Membership:
-    """The membership with ``reference``, if ``user`` may see it.
-
-    Raises:
-        PermissionRefused: ``user`` holds no staff or secretary role, or the
-            member is outside the bodies where they hold one.
-        NotFound: there is no membership with that reference.
-    """
-    roots, scope = _scope(user)
-    reference = (reference or "").strip()
-    membership = (
-        Membership.objects.select_related(
-            "category", "branch", "constituency", "ward", "user", "rate", "window", "union"
-        )
-        .filter(reference__iexact=reference)
-        .first()
-    )
-    if membership is None:
-        raise NotFound(
-            f"There is no membership with the reference {reference}.", code="unknown_membership"
-        )
-    if not Membership.objects.filter(scope, pk=membership.pk).exists():
-        raise PermissionRefused(
-            f"You can see members of {_names(roots)} only.", code="outside_your_area"
-        )
-    return membership
 
 
 def membership_list_of(user: AnyUser | None) -> QuerySet[Membership]:

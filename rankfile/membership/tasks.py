@@ -117,10 +117,13 @@ def send_email(*, to: str, subject: str, body: str, purpose: str, key: str) -> N
 
 @task()
 def expire_unpaid() -> int:
-    """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``)."""
+    """Expire applications not paid in time (run it hourly, or use ``manage.py expire_unpaid``).
+
+    Acts as the system."""
+    from rankfile.core.actors import System
     from rankfile.membership.services.payments import membership_expire_unpaid
 
-    return membership_expire_unpaid()
+    return membership_expire_unpaid(by=System("expire_unpaid job"))
 
 
 @task()
@@ -129,9 +132,10 @@ def dues_daily() -> str:
 
     Run it once a day (``rankfile dues_run`` enqueues it); running it twice is harmless.
     """
+    from rankfile.core.actors import System
     from rankfile.membership.services.dues import dues_run
 
-    return str(dues_run())
+    return str(dues_run(by=System("dues job")))
 
 
 @task()

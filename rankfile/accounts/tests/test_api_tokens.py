@@ -13,6 +13,11 @@ from rankfile.accounts.services import (
 from rankfile.core.errors import PermissionRefused, Refusal
 
 
+def holder(raw):
+    token = api_token_authenticate(raw)
+    return None if token is None else token.user
+
+
 def test_it_stores_only_the_hash_of_the_secret(staff):
     token, raw = api_token_create(user=staff, name="Export script")
 
@@ -46,7 +51,7 @@ def test_it_refuses_a_token_without_a_name(staff):
 def test_it_authenticates_a_live_token_and_notes_its_use(staff):
     token, raw = api_token_create(user=staff, name="x")
 
-    assert staff == api_token_authenticate(raw)
+    assert staff == holder(raw)
 
     token.refresh_from_db()
     assert token.last_used_at is not None
@@ -96,7 +101,7 @@ def test_it_refuses_a_token_once_its_holder_no_longer_holds_an_officer_role(secr
     from django.utils import timezone
 
     _, raw = api_token_create(user=secretary, name="branch laptop")
-    assert secretary == api_token_authenticate(raw)
+    assert secretary == holder(raw)
 
     secretary.roles.update(ends_on=timezone.localdate() - dt.timedelta(days=1))
 
@@ -109,7 +114,7 @@ def test_it_refuses_to_revoke_someone_elses_token(staff, secretary):
     with pytest.raises(PermissionRefused):
         api_token_revoke(token=token, by=secretary)
 
-    assert staff == api_token_authenticate(raw)
+    assert staff == holder(raw)
 
 
 def test_it_shows_a_new_secret_once_on_the_tokens_page(client, staff):
@@ -154,7 +159,7 @@ def test_it_tells_a_member_without_a_role_they_cannot_create_tokens(client, outs
     get = client.get("/account/tokens/")
     post = client.post("/account/tokens/", {"name": "x"})
 
-    assert "Only membership staff and branch secretaries" in get.content.decode()
+    assert "Only membership staff, auditors and branch secretaries" in get.content.decode()
     assert 403 == post.status_code
     assert 0 == ApiToken.objects.count()
 
@@ -176,7 +181,7 @@ def test_it_does_not_revoke_someone_elses_token_from_the_page(client, staff, sec
     r = client.post(f"/account/tokens/{token.pk}/revoke/")
 
     assert 404 == r.status_code
-    assert staff == api_token_authenticate(raw)
+    assert staff == holder(raw)
 
 
 def test_it_answers_405_to_a_get_on_revoke(client, staff):
@@ -188,3 +193,120 @@ def test_it_answers_405_to_a_get_on_revoke(client, staff):
 
 def test_it_sends_anonymous_visitors_to_log_in(client, db):
     assert client.get("/account/tokens/").url.startswith("/accounts/login/")
+
+
+# Bound to a role: a token acts under the role it was created for, and dies with it.
+
+def test_it_binds_a_token_to_its_holders_only_officer_role(secretary):
+    token, raw = api_token_create(user=secretary, name="x")
+
+    found = api_token_authenticate(raw)
+
+    assert found is not None
+    assert secretary.roles.get() == token.role == found.role
+
+
+def test_it_asks_which_role_when_the_holder_has_several(secretary, area):
+    from rankfile.demo.personas import give_role
+
+    give_role(secretary, "auditor", area.organisation)
+
+    with pytest.raises(Refusal) as e:
+        api_token_create(user=secretary, name="x")
+
+    assert ("role_required", "role") == (e.value.code, e.value.field)
+    assert 0 == ApiToken.objects.count()
+
+
+def test_it_refuses_a_token_under_someone_elses_role(secretary, staff):
+    with pytest.raises(PermissionRefused):
+        api_token_create(user=secretary, name="x", role=staff.roles.get())
+
+    assert 0 == ApiToken.objects.count()
+
+
+def test_it_refuses_a_token_under_a_role_the_api_does_not_serve(area, outsider):
+    from rankfile.demo.personas import give_role
+
+    moderator = give_role(outsider, "moderator", area.branch)
+
+    with pytest.raises(PermissionRefused):
+        api_token_create(user=outsider, name="x", role=moderator)
+
+
+def test_a_token_dies_when_its_role_is_ended(secretary, staff):
+    from rankfile.accounts.services import role_end
+
+    token, raw = api_token_create(user=secretary, name="x")
+
+    role_end(role=secretary.roles.get(), by=staff)
+
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api_token_authenticate(raw) is None
+
+
+def test_a_token_dies_the_day_after_its_role_ends(secretary, _clock):
+    token, raw = api_token_create(user=secretary, name="x")
+    secretary.roles.update(ends_on=timezone.localdate() + dt.timedelta(days=3))
+    assert api_token_authenticate(raw) is not None
+
+    _clock.shift(dt.timedelta(days=4))
+
+    assert api_token_authenticate(raw) is None
+
+
+def test_a_token_dies_when_its_role_is_deleted(secretary, staff):
+    from rankfile.accounts.services import role_delete
+
+    token, raw = api_token_create(user=secretary, name="x")
+
+    role_delete(role=secretary.roles.get(), by=staff)
+
+    token.refresh_from_db()
+    assert (None, True) == (token.role, token.revoked_at is not None)
+    assert api_token_authenticate(raw) is None
+
+
+def test_a_token_dies_when_its_role_is_deleted_behind_the_services_back(secretary):
+    token, raw = api_token_create(user=secretary, name="x")
+
+    secretary.roles.get().delete()  # e.g. with its body
+
+    assert api_token_authenticate(raw) is None
+
+
+def test_a_token_outlives_another_role_of_its_holder_ending(secretary, staff, area):
+    from rankfile.accounts.services import role_end
+    from rankfile.demo.personas import give_role
+
+    other = give_role(secretary, "auditor", area.organisation)
+    token, raw = api_token_create(user=secretary, name="x", role=secretary.roles.get(
+        kind="secretary"))
+
+    role_end(role=other, by=staff)
+
+    assert secretary == holder(raw)
+
+
+def test_it_offers_a_choice_of_roles_on_the_tokens_page(client, secretary, area):
+    from rankfile.demo.personas import give_role
+
+    auditor = give_role(secretary, "auditor", area.organisation)
+    client.force_login(secretary)
+
+    page = client.get("/account/tokens/").content.decode()
+    r = client.post("/account/tokens/", {"name": "Audit script", "role": auditor.pk})
+
+    assert "Auditor (read-only staff) of Test Party" in page
+    assert 302 == r.status_code  # to the page that shows the new secret once
+    assert auditor == ApiToken.objects.get().role
+
+
+def test_it_refuses_a_role_that_is_not_yours_on_the_tokens_page(client, secretary, staff):
+    client.force_login(secretary)
+
+    r = client.post("/account/tokens/", {"name": "x", "role": staff.roles.get().pk})
+
+    assert 400 == r.status_code
+    assert 0 == ApiToken.objects.count()

@@ -42,13 +42,32 @@ def test_it_shows_a_secretary_their_branch_s_member(client, secretary, chingford
     assert "active" == response.json()["status"]
 
 
-def test_it_refuses_a_secretary_another_branch_s_member(client, secretary, highams_member):
-    response = client.get(f"/api/members/{highams_member.reference}",
-                          headers=bearer(secretary))
+def test_it_answers_another_branch_s_member_as_a_reference_that_does_not_exist(
+        client, secretary, highams_member):
+    headers = bearer(secretary)
 
-    assert 403 == response.status_code
-    assert "outside_your_area" == response.json()["error"]["code"]
-    assert "bob" not in response.content.decode()
+    outside = client.get(f"/api/members/{highams_member.reference}", headers=headers)
+    unknown = client.get("/api/members/RF-NOPE0000", headers=headers)
+
+    assert 404 == outside.status_code == unknown.status_code
+    assert unknown.content == outside.content
+    assert "unknown_membership" == outside.json()["error"]["code"]
+
+
+def test_it_reads_only_what_the_tokens_role_reads(client, secretary, area, highams_member):
+    from rankfile.accounts.services import api_token_create
+    from rankfile.demo.personas import give_role
+
+    as_auditor = give_role(secretary, "auditor", area.organisation)
+    _, branch_raw = api_token_create(user=secretary, name="branch",
+                                     role=secretary.roles.get(kind="secretary"))
+    _, audit_raw = api_token_create(user=secretary, name="audit", role=as_auditor)
+    url = f"/api/members/{highams_member.reference}"
+
+    branch = client.get(url, headers={"Authorization": f"Bearer {branch_raw}"})
+    audit = client.get(url, headers={"Authorization": f"Bearer {audit_raw}"})
+
+    assert (404, 200) == (branch.status_code, audit.status_code)
 
 
 def test_it_answers_404_for_an_unknown_reference(client, staff):

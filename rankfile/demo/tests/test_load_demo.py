@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
 
+from rankfile.accounts.access import admin_rights
 from rankfile.accounts.models import User
 from rankfile.accounts.roles import has_role
 from rankfile.branches.models import Body, Postcode, Ward
@@ -66,7 +67,10 @@ def test_it_loads_the_demo_once_and_only_moves_the_window_after(db, capsys):
 
     staff = authenticate(email="staff@demo.rankfile.org", password=PASSWORD)
     secretary = authenticate(email="secretary.chingford@demo.rankfile.org", password=PASSWORD)
-    assert staff is not None and staff.is_staff
+    auditor = authenticate(email="auditor@demo.rankfile.org", password=PASSWORD)
+    assert (True, True) == admin_rights(staff)
+    assert (True, False) == admin_rights(auditor)
+    assert (False, False) == admin_rights(secretary)
     assert has_role(staff, "staff", Body.objects.get(code="WF-LEY"))
     assert has_role(secretary, "secretary", Body.objects.get(code="WF-CHN"))
     assert not has_role(secretary, "secretary", Body.objects.get(code="WF-LEY"))

@@ -1,11 +1,13 @@
 """Writing, reviewing and publishing articles.
 
 Authors (the ``author`` role in the article's body or above) write drafts and
-submit them for review; moderators and staff of the body publish them.
+submit them for review; moderators and staff of the body publish them, change
+them and delete them. Every change after creation is in the moderation log.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.discussion.access import (
+    can_delete_article,
     can_edit_article,
     can_publish,
     can_write,
@@ -225,7 +228,42 @@ def article_update(*, article: Article, by: User, title: str, standfirst: str,
         article.tags.set(_tags(tags))
         if authors is not None:
             _set_authors(article, authors)
+        log(Action.EDIT, actor=by, article=article)
     return article
+
+
+def article_check(*, article: Article, title: str, standfirst: str, markdown: str,
+                  visibility: str = Article.Visibility.PUBLIC, comment_policy: str = "",
+                  image_alt: str = "", image_caption: str = "", image_credit: str = "",
+                  link_kind: str = "", link_url: str = "", link_label: str = "") -> None:
+    """Check new values for ``article`` as ``article_update`` would, changing nothing
+    (for forms that show every refusal before saving, such as the admin's).
+
+    Raises:
+        Refusal: as ``article_update``, with ``field`` naming the field at fault.
+    """
+    _apply(copy.copy(article), title=title, standfirst=standfirst, markdown=markdown,
+           visibility=visibility, comment_policy=comment_policy, image=None,
+           image_alt=image_alt, image_caption=image_caption, image_credit=image_credit,
+           link_kind=link_kind, link_url=link_url, link_label=link_label)
+
+
+def article_delete(*, article: Article, by: User, reason: str = "") -> None:
+    """Delete an article and its comments for good (withdrawing it keeps them:
+    ``article_unpublish``). The moderation log keeps its title.
+
+    Raises:
+        PermissionRefused: ``by`` may not publish in the article's body.
+    """
+    if not can_delete_article(by, article):
+        raise PermissionRefused("Only the moderators of this branch or constituency can "
+                                "delete its articles.")
+    reason = " ".join((reason or "").split())[:400]
+    with transaction.atomic():
+        log(Action.DELETE, actor=by, article=article,
+            reason=f"Deleted “{article.title}” ({article.slug})" + (f": {reason}" if reason
+                                                                     else ""))
+        article.delete()
 
 
 def article_submit(*, article: Article, by: User, now: dt.datetime | None = None) -> Article:

@@ -251,6 +251,7 @@ def comment_report(*, comment: Comment, reason: str, detail: str = "", user: Any
     """Report a comment to the moderators of its article's body.
 
     Raises:
+        NotFound: the comment is on an article ``user`` may not read.
         Refusal: no reason, or the comment is not shown.
         Conflict: this account has already reported it.
         RateLimited: too many reports from this address or account.
@@ -258,6 +259,8 @@ def comment_report(*, comment: Comment, reason: str, detail: str = "", user: Any
     from rankfile.core.errors import Conflict
 
     member = user if (user is not None and user.is_authenticated) else None
+    if not can_read(member, comment.article):
+        raise NotFound("There is no article at this address, or you may not read it.")
     if comment.status != S.VISIBLE:
         raise Refusal("This comment is no longer shown.", code="not_visible")
     if reason not in CommentReport.Reason.values:

@@ -19,11 +19,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from rankfile.accounts.http import AnyUser
+from rankfile.accounts.http import Actor, AnyUser
 from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, RateLimited, Refusal
 from rankfile.core.net import client_ip, rate_limit
-from rankfile.discussion.access import can_moderate
+from rankfile.discussion.access import can_erase_commenter_emails, can_moderate
 from rankfile.discussion.markdown import count_links
 from rankfile.discussion.models import (
     ApprovedCommenter,
@@ -50,7 +50,7 @@ class Who(TypedDict):
     article: Article | None
 
 
-def log(action: str, *, code: str = "", actor: AnyUser | None = None, ip: str | None = None,
+def log(action: str, *, code: str = "", actor: Actor = None, ip: str | None = None,
         article: Article | None = None, comment: Comment | None = None,
         reason: str = "") -> ModerationLog:
     actor = actor if (actor is not None and actor.is_authenticated) else None
@@ -258,12 +258,31 @@ def commenter_erase_link_send(*, email: str, key: str) -> bool:
     return True
 
 
-def commenter_erase_email(*, email: str, by: User | None = None) -> int:
-    """Erase ``email`` from every comment and from the approved commenters.
+def commenter_erase_email(*, email: str, by: Actor) -> int:
+    """Erase ``email`` from every comment and from the approved commenters, for staff
+    handling a request. Returns the number of comments changed; the log records the
+    count, not the address.
 
-    For the visitor's signed link and for staff handling a request. Returns
-    the number of comments changed; the log records the count, not the address.
+    Raises:
+        PermissionRefused: ``by`` is not national staff (nor the system).
     """
+    if not can_erase_commenter_emails(by):
+        raise PermissionRefused("Only membership staff can erase a commenter's address.",
+                                code="not_staff")
+    return _erase(email, by=by)
+
+
+def commenter_erase_by_link(*, token: str) -> int:
+    """Erase the address a signed erase link was e-mailed to: holding the link is the
+    right to erase it. Returns the number of comments changed.
+
+    Raises:
+        Refusal: the link is altered or older than ``ERASE_LINK_DAYS``.
+    """
+    return _erase(email_from_erase_token(token), by=None)
+
+
+def _erase(email: str, *, by: Actor) -> int:
     email = (email or "").strip().lower()
     if not email:
         return 0

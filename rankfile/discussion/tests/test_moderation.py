@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from rankfile.core.errors import Conflict, PermissionRefused, Refusal
+from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
 from rankfile.discussion.models import Comment, CommentPolicy, CommentReport, ModerationLog
 from rankfile.discussion.services.comments import comment_post, comment_report
 from rankfile.discussion.services.moderation import comment_moderate
@@ -28,6 +28,17 @@ def test_it_refuses_a_second_report_from_the_same_account(thread, member):
 
     with pytest.raises(Conflict):
         comment_report(comment=thread[0], reason="spam", user=member)
+
+
+def test_it_refuses_a_report_on_an_article_the_reporter_may_not_read(thread, outsider):
+    article = thread[0].article
+    article.visibility = "members"
+    article.save()
+
+    with pytest.raises(NotFound):
+        comment_report(comment=thread[0], reason="abuse", user=outsider)
+
+    assert not CommentReport.objects.exists()
 
 
 def test_it_refuses_a_report_without_a_reason(thread):

@@ -1,13 +1,10 @@
-"""Personas for the front page, navigation and accessibility tests, on top of the shared
-ones in conftest.py (``staff``, ``secretary``, ``outsider``, ``area``):
+"""What the front page, navigation and accessibility tests need besides the personas
+of conftest.py (see rankfile/demo/personas.py):
 
-- ``member``: an active member in the Chingford branch; sees their own membership.
-- ``moderator``: moderates Chingford's comments and articles; nothing else.
-- ``author``: an active member who writes Chingford's articles.
+- ``offers``: what one may join (ask for it before the personas, as it creates the
+  "member" category their memberships take).
 - ``article``: a public Chingford article by ``author``, published by ``moderator``.
-- ``offers``: what one may join (ask for it before the personas).
-
-TODO(#8): the perm helper's personas (rankfile/demo/personas.py) replace these.
+- ``log_in``: a Playwright page with a persona's session.
 """
 
 from __future__ import annotations
@@ -18,9 +15,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from rankfile.demo.personas import give_role, make_user
 from rankfile.discussion.services.articles import article_create, article_publish
-from rankfile.membership.tests.factories import make_member_in
 from rankfile.membership.tests.join_helpers import make_offers
 
 
@@ -29,28 +24,6 @@ def offers(area):
     """The three categories, two rates, an open supporters' window and a union (first,
     as the personas' memberships take the "member" category it creates)."""
     return make_offers()
-
-
-@pytest.fixture
-def member(area):
-    user = make_user("member@example.org", first_name="Mo", last_name="Member")
-    make_member_in(area, user, first_name="Mo", last_name="Member")
-    return user
-
-
-@pytest.fixture
-def moderator(area):
-    user = make_user("moderator@example.org", first_name="Max", last_name="Moderator")
-    give_role(user, "moderator", area.branch)
-    return user
-
-
-@pytest.fixture
-def author(area):
-    user = make_user("author@example.org", first_name="Ava", last_name="Author")
-    make_member_in(area, user, first_name="Ava", last_name="Author")
-    give_role(user, "author", area.branch)
-    return user
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ AXE = Axe()
 
 
 @pytest.fixture
-def scene(area, offers, article, member, staff, secretary, moderator, author):
+def scene(area, offers, article, member, staff, secretary, moderator, author, auditor):
     """Something on every page: a joining window, an applicant with a payment to record,
     one waiting to be placed, a comment awaiting moderation, a member's record."""
     applicant = make_member_in(area, first_name="Ann", last_name="Applicant",
@@ -33,8 +33,6 @@ def scene(area, offers, article, member, staff, secretary, moderator, author):
     comment_post(article=article, text="A first comment.", user=member)
     visitor = comment_post(article=article, text="Visitors wait for approval.", name="Val",
                            email="val@example.org", secret="s" * 32)
-    staff.is_staff = True
-    staff.save()
     return {"payment": payment, "member_ref": Membership.objects.filter(user=member)
             .get().reference, "unplaced": unplaced, "visitor": visitor}
 
@@ -58,6 +56,8 @@ def _pages(who: str, scene: dict[str, Any], article: Any) -> list[str]:
                   "/officers/members/", "/articles/moderation/"],
         "moderator": ["/articles/moderation/", article.get_absolute_url()],
         "author": ["/articles/mine/", "/articles/write/"],
+        "auditor": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",
+                    "/admin/"],
     }[who]
 
 
@@ -69,7 +69,7 @@ def _serious(page: Any) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["visitor", "member", "secretary", "staff", "moderator",
-                                 "author"])
+                                 "author", "auditor"])
 def test_the_main_pages_have_no_serious_accessibility_violation(browser, live_server, request,
                                                                 scene, article, who):
     context = browser.new_context(bypass_csp=True)

@@ -29,12 +29,13 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 
 
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
-    staff.is_staff = True
-    staff.save()
-
     nav = navigation_for(staff)
 
     assert ["Payments", "Placements", "Members", "Moderation", "Admin"] == labels(nav.work)
+
+
+def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
+    assert ["Members", "Admin"] == labels(navigation_for(auditor).work)
 
 
 def test_it_gives_a_secretary_their_members(secretary):
@@ -71,7 +72,8 @@ def test_it_marks_the_section_the_page_is_in(staff, path, current):
     ("staff", "/staff/payments/"), ("staff", "/staff/placements/"),
     ("staff", "/officers/members/"), ("staff", "/articles/moderation/"),
     ("secretary", "/officers/members/"), ("moderator", "/articles/moderation/"),
-    ("author", "/articles/mine/"), ("member", "/me/"),
+    ("author", "/articles/mine/"), ("member", "/me/"), ("auditor", "/officers/members/"),
+    ("auditor", "/admin/"),
 ])
 def test_every_link_opens_for_its_holder(client, request, who, url):
     user = request.getfixturevalue(who)

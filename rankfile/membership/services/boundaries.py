@@ -15,10 +15,13 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body, Ward
 from rankfile.branches.selectors import place_postcode_forget
 from rankfile.branches.services.importing import GeoImportReport, WardMove, geo_import
+from rankfile.core.errors import PermissionRefused
+from rankfile.membership.access import can_import_geography
 from rankfile.membership.models import BranchChange, Membership
 
 # Chunks keep each statement under SQLite's limit on parameters.
@@ -29,8 +32,14 @@ def boundary_change_reason(effective_from: dt.date) -> str:
     return f"Boundary change effective {effective_from.day} {effective_from:%B %Y}"
 
 
+def _check_may_import(by: Actor) -> None:
+    if not can_import_geography(by):
+        raise PermissionRefused("Only membership staff can change the local structure.",
+                                code="not_staff")
+
+
 def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.date,
-                          by: User | None = None, at: dt.datetime | None = None) -> int:
+                          by: Actor, at: dt.datetime | None = None) -> int:
     """Move every membership placed in ``ward`` to ``to_branch``, keeping history.
 
     Each moved membership gets a ``BranchChange`` whose reason names the day the
@@ -41,9 +50,13 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
 
     Returns:
         How many memberships were moved.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    _check_may_import(by)
     at = at or timezone.now()
-    by = by if getattr(by, "pk", None) else None
+    person = by if isinstance(by, User) else None
     reason = boundary_change_reason(effective_from)
     with transaction.atomic():
         transaction.on_commit(place_postcode_forget)
@@ -56,7 +69,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         changes = [
             BranchChange(
                 membership_id=m.pk, from_branch_id=m.branch_id, to_branch=to_branch,
-                from_postcode=m.postcode, to_postcode=m.postcode, at=at, by=by, reason=reason,
+                from_postcode=m.postcode, to_postcode=m.postcode, at=at, by=person, reason=reason,
             )
             for m in moving
         ]
@@ -69,7 +82,7 @@ def boundary_change_apply(*, ward: Ward, to_branch: Body, effective_from: dt.dat
         return len(changes)
 
 
-def members_follow_boundaries(moves: Sequence[WardMove], *, by: User | None = None,
+def members_follow_boundaries(moves: Sequence[WardMove], *, by: Actor,
                               at: dt.datetime | None = None) -> int:
     """Move the members of each ward in ``moves`` with it.
 
@@ -78,7 +91,11 @@ def members_follow_boundaries(moves: Sequence[WardMove], *, by: User | None = No
 
     Returns:
         How many memberships changed branch.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    _check_may_import(by)
     at = at or timezone.now()
     moved = 0
     with transaction.atomic():
@@ -98,9 +115,18 @@ def geo_import_with_members(*, wards: Path | str | None = None,
                             postcodes: Path | str | None = None,
                             effective_from: dt.date | None = None,
                             organisation_name: str | None = None,
-                            by: User | None = None) -> GeoImportReport:
+                            by: Actor) -> GeoImportReport:
     """``geo_import``, with the members of every moved ward following it in the same
-    transaction. ``by`` is recorded on their branch changes."""
+    transaction. ``by`` is recorded on their branch changes.
+
+    This, not ``geo_import`` (which knows places, not people, so cannot ask
+    who may), is the one way pages, commands and the demo import places.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
+        GeoImportRefused: a file has errors; nothing is imported.
+    """
+    _check_may_import(by)
     return geo_import(wards=wards, branches=branches, postcodes=postcodes,
                       effective_from=effective_from, organisation_name=organisation_name,
                       follow=partial(members_follow_boundaries, by=by))

@@ -12,26 +12,22 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from rankfile.accounts.models import Role, User
-from rankfile.accounts.roles import has_role, is_national_staff
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import place_postcode
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import can_change_membership, can_place_members
 from rankfile.membership.models import BranchChange, Membership, StatusChange
-from rankfile.membership.services.status import ENDED, membership_set_status
+from rankfile.membership.services.status import ENDED, _set_status
 
 ADDRESS_MAX_LENGTH = 300
 REASON_MAX_LENGTH = 400
 
 
 def _check_may_change(membership: Membership, by: User) -> None:
-    if by.pk == membership.user_id:
-        return
-    body = membership.branch or membership.constituency
-    if body is not None and has_role(by, Role.Kind.STAFF, body):
-        return
-    if body is None and is_national_staff(by):
+    if can_change_membership(by, membership):
         return
     raise PermissionRefused(
         "Only the member themselves or membership staff can change this membership.",
@@ -147,7 +143,7 @@ def membership_resign(*, membership: Membership, by: User, reason: str = "") -> 
     with transaction.atomic():
         current = Membership.objects.select_for_update().get(pk=membership.pk)
         _check_not_ended(current)
-        change = membership_set_status(
+        change = _set_status(
             membership=current, status=Membership.Status.RESIGNED, reason=recorded, by=by,
         )
         send_resignation_confirmation.enqueue(status_change_id=change.pk)
@@ -168,7 +164,7 @@ def membership_place(*, membership: Membership, ward: Ward, by: User,
         Refusal: the membership is not waiting to be placed, has ended, or the
             ward belongs to no branch today. Nothing is changed.
     """
-    if not is_national_staff(by):
+    if not can_place_members(by):
         raise PermissionRefused("Only membership staff can place members by hand.",
                                 code="not_staff")
     now = now or timezone.now()
@@ -215,7 +211,7 @@ def membership_decline_placement(*, membership: Membership, reason: str, by: Use
         Refusal: no reason given, or the membership is not waiting to be placed, or
             has ended. Nothing is changed.
     """
-    if not is_national_staff(by):
+    if not can_place_members(by):
         raise PermissionRefused("Only membership staff can decide on placements.",
                                 code="not_staff")
     reason = " ".join((reason or "").split())
@@ -247,8 +243,15 @@ def membership_decline_placement(*, membership: Membership, reason: str, by: Use
     return change
 
 
-def membership_list_awaiting_placement(*, limit: int = 100) -> list[Membership]:
-    """Applications whose postcode was missing from our list, oldest first."""
+def membership_list_awaiting_placement(*, by: Actor, limit: int = 100) -> list[Membership]:
+    """Applications whose postcode was missing from our list, oldest first.
+
+    Raises:
+        PermissionRefused: ``by`` may not place members by hand.
+    """
+    if not can_place_members(by):
+        raise PermissionRefused("Only membership staff can place members by hand.",
+                                code="not_staff")
     return list(
         Membership.objects.filter(needs_placement=True).exclude(status__in=ENDED)
         .select_related("category", "user").order_by("applied_at")[:limit]

@@ -34,13 +34,13 @@ from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 
-from rankfile.accounts.http import AnyUser
-from rankfile.accounts.models import User
-from rankfile.core.errors import NotFound, Refusal
+from rankfile.accounts.http import Actor, AnyUser
+from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.membership.access import can_run_dues
 from rankfile.membership.models import GOOD_STANDING, DuesReminder, Membership, Payment, Rate
 from rankfile.membership.services.mail import member_mail
 from rankfile.membership.services.references import new_reference
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import _set_status
 
 logger = logging.getLogger(__name__)
 
@@ -162,11 +162,12 @@ STEP_AFTER = {DuesReminder.Step.ARREARS: "arrears_after_days",
               DuesReminder.Step.LAPSE: "lapse_after_days"}
 
 
-def dues_settle(*, membership: Membership, at: dt.datetime, by: User | None = None,
+def dues_settle(*, membership: Membership, at: dt.datetime, by: Actor = None,
                 rules: Rules | None = None) -> bool:
     """Make a member in arrears active again if their payments have caught up.
 
-    Call it with the membership row locked, after recording a payment.
+    Call it with the membership row locked, after recording a payment (whose
+    recorder was checked: ``payment_mark_paid``).
 
     Returns:
         True when the member became active.
@@ -177,8 +178,8 @@ def dues_settle(*, membership: Membership, at: dt.datetime, by: User | None = No
     dues = dues_of(membership, today=timezone.localdate(at))
     if dues is None or dues.overdue_days > rules.arrears_after_days:
         return False
-    membership_set_status(membership=membership, status=S.ACTIVE, at=at, by=by,
-                          reason=f"Dues paid: {dues.describe()}")
+    _set_status(membership=membership, status=S.ACTIVE, at=at, by=by,
+                reason=f"Dues paid: {dues.describe()}")
     return True
 
 
@@ -222,14 +223,20 @@ def _candidates(rules: Rules, today: dt.date) -> list[int]:
     return due
 
 
-def dues_run(*, today: dt.date | None = None, rules: Rules | None = None) -> DuesReport:
+def dues_run(*, by: Actor, today: dt.date | None = None,
+             rules: Rules | None = None) -> DuesReport:
     """The daily job: remind, then move members into arrears and lapse, as the rules say.
 
     Safe to run twice, and by two workers at once: each member is decided
     afresh under a lock, a step needs its reminder sent ``notice_days``
     before, and a reminder is recorded once (unique per member, step and debt)
-    in the same transaction as its e-mail.
+    in the same transaction as its e-mail. ``by`` is the system for the job.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    if not can_run_dues(by):
+        raise PermissionRefused("Only membership staff can run the dues job.", code="not_staff")
     today = today or timezone.localdate()
     rules = rules or Rules.from_settings()
     report = DuesReport()
@@ -252,8 +259,8 @@ def _decide(pk: int, today: dt.date, rules: Rules, report: DuesReport) -> None:
         return
     now = timezone.now()
     if membership.status == S.IN_ARREARS and dues.overdue_days <= rules.arrears_after_days:
-        membership_set_status(membership=membership, status=S.ACTIVE, at=now,
-                              reason=f"Dues paid: {dues.describe()}")
+        _set_status(membership=membership, status=S.ACTIVE, at=now,
+                    reason=f"Dues paid: {dues.describe()}")
         report.active_again += 1
         return
     step = DuesReminder.Step.ARREARS if membership.status == S.ACTIVE else DuesReminder.Step.LAPSE
@@ -270,8 +277,8 @@ def _decide(pk: int, today: dt.date, rules: Rules, report: DuesReport) -> None:
         return
     if (today - timezone.localdate(reminder.sent_at)).days < rules.notice_days:
         return  # the reminder went late (the job did not run): give the notice it promised
-    membership_set_status(membership=membership, status=step, at=now,
-                          reason=f"Dues unpaid for more than {after} days: {dues.describe()}")
+    _set_status(membership=membership, status=step, at=now,
+                reason=f"Dues unpaid for more than {after} days: {dues.describe()}")
     if step == DuesReminder.Step.ARREARS:
         report.in_arrears += 1
     else:

@@ -58,7 +58,7 @@ from rankfile.membership.models import (
 )
 from rankfile.membership.services.payments import payment_instructions
 from rankfile.membership.services.references import new_reference
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import _set_status
 
 __all__ = [
     "CategoryOffer",
@@ -569,8 +569,9 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         with serialised_writes(), transaction.atomic():
             insert_together(*rows)
             if activate:
-                membership_set_status(membership=membership, status=S.ACTIVE, at=now,
-                                      reason=f"Joined as {offer.as_a}{via}; no fee was due")
+                # The joiner's own application activates it: no officer decides.
+                _set_status(membership=membership, status=S.ACTIVE, at=now,
+                            reason=f"Joined as {offer.as_a}{via}; no fee was due")
             if job is None:
                 send_confirmation.enqueue(reference=membership.reference)
     return JoinResult(membership=membership, payment=payment, created=True)

@@ -18,13 +18,20 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
-from rankfile.accounts.http import AnyUser
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
-from rankfile.accounts.roles import is_national_staff
-from rankfile.core.errors import NotFound, PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import (
+    access_payment,
+    can_expire_applications,
+    can_record_payments,
+)
 from rankfile.membership.models import GOOD_STANDING, Membership, Payment
 from rankfile.membership.services.references import clean_reference, new_reference
-from rankfile.membership.services.status import membership_set_status
+from rankfile.membership.services.status import _set_status
+
+__all__ = ["OFFLINE_METHODS", "access_payment", "can_record_payments", "format_pence",
+           "membership_expire_unpaid", "payment_instructions", "payment_list", "payment_record"]
 
 S = Membership.Status
 OFFLINE_METHODS = (Payment.Method.CASH, Payment.Method.CHEQUE, Payment.Method.BANK)
@@ -115,12 +122,14 @@ def payment_instructions(payment: Payment) -> dict[str, object]:
     return PROVIDERS[payment.provider or "offline"].instructions(payment)
 
 
-def can_record_payments(user: AnyUser | None) -> bool:
-    return is_national_staff(user)
+def payment_list(*, query: str, by: Actor, limit: int = 20) -> list[Payment]:
+    """Payments whose reference is ``query``, or whose payer's name or e-mail contains it.
 
-
-def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
-    """Payments whose reference is ``query``, or whose payer's name or e-mail contains it."""
+    Raises:
+        PermissionRefused: ``by`` may not record payments.
+    """
+    if not can_record_payments(by):
+        raise PermissionRefused("Only membership staff can record payments.", code="not_staff")
     query = " ".join((query or "").split())[:100]
     if not query:
         return []
@@ -137,16 +146,6 @@ def payment_list(*, query: str, limit: int = 20) -> list[Payment]:
         condition |= Q(membership__first_name__icontains=words[0]) & Q(
             membership__last_name__icontains=words[-1])
     return list(payments.filter(condition).order_by("-status", "-created_at")[:limit])
-
-
-def payment_get(reference: str) -> Payment:
-    """Raises NotFound when no payment has that reference."""
-    payment = Payment.objects.select_related("membership", "membership__user").filter(
-        reference=clean_reference(reference)).first()
-    if payment is None:
-        raise NotFound(f"There is no payment with the reference {clean_reference(reference)}.",
-                       code="unknown_payment")
-    return payment
 
 
 def payment_check_recordable(payment: Payment, membership: Membership, now: dt.datetime) -> None:
@@ -182,15 +181,16 @@ def payment_check_recordable(payment: Payment, membership: Membership, now: dt.d
 
 
 def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
-                      paid_at: dt.datetime, by: User | None, note: str, now: dt.datetime,
+                      paid_at: dt.datetime, by: Actor, note: str, now: dt.datetime,
                       provider: str | None = None, external_id: str = "",
                       card_fingerprint: str | None = None) -> Payment:
     """Record ``payment`` as paid: receipt, activation of an application, arrears settled.
 
     The one way a payment becomes paid, whoever took the money (staff, a bank
-    statement, Stripe). The caller holds both rows locked in a transaction and
-    has checked them with ``payment_check_recordable``; the receipt e-mail is
-    enqueued in that transaction.
+    statement, Stripe). The caller holds both rows locked in a transaction, has
+    checked them with ``payment_check_recordable`` and has checked who may
+    record it (``access.can_record_payments``; Stripe's signature for its
+    webhook); the receipt e-mail is enqueued in that transaction.
     """
     from rankfile.membership.services.dues import dues_settle
     from rankfile.membership.tasks import send_receipt
@@ -198,7 +198,7 @@ def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
     payment.status = Payment.Status.PAID
     payment.method = method
     payment.paid_at = paid_at
-    payment.recorded_by = by if by is not None and by.pk else None
+    payment.recorded_by = by if isinstance(by, User) else None
     payment.note = note
     payment.receipt_number = new_reference("RCP-")
     fields = ["status", "method", "paid_at", "recorded_by", "note", "receipt_number"]
@@ -216,7 +216,7 @@ def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
     else:
         payment.save(update_fields=fields)
     if membership.status == S.APPLIED:
-        membership_set_status(
+        _set_status(
             membership=membership, status=S.ACTIVE, by=by, at=now,
             reason=f"Payment {payment.reference} received by "
                    f"{Payment.Method(method).label.lower()}",
@@ -228,7 +228,7 @@ def payment_mark_paid(*, payment: Payment, membership: Membership, method: str,
     return payment
 
 
-def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: User,
+def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded_by: Actor,
                    note: str = "", paid_at: dt.datetime | None = None) -> Payment:
     """Record an offline payment received by staff; activate the membership; send a receipt.
 
@@ -240,7 +240,7 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
         Refusal: wrong method or amount, or the payment is already paid, cancelled or expired.
     """
     if not can_record_payments(recorded_by):
-        raise PermissionRefused("Only membership staff can record payments.")
+        raise PermissionRefused("Only membership staff can record payments.", code="not_staff")
     if method not in OFFLINE_METHODS:
         raise Refusal("Choose how it was paid: cash, cheque or bank transfer.",
                       code="invalid_method", field="method")
@@ -267,12 +267,21 @@ def payment_record(*, payment: Payment, method: str, amount_pence: int, recorded
                                  paid_at=paid_at, by=recorded_by, note=note, now=now)
 
 
-def membership_expire_unpaid(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+def membership_expire_unpaid(*, by: Actor, now: dt.datetime | None = None,
+                             limit: int = 1000) -> int:
     """Expire applications whose fee was not paid in time, and cancel their payments.
+
+    ``by`` is the system for the hourly job (``rankfile expire_unpaid``).
 
     Returns:
         How many applications expired.
+
+    Raises:
+        PermissionRefused: ``by`` is neither the system nor national staff.
     """
+    if not can_expire_applications(by):
+        raise PermissionRefused("Only membership staff can expire unpaid applications.",
+                                code="not_staff")
     now = now or timezone.now()
     due = list(
         Membership.objects.filter(status=S.APPLIED, expires_at__lte=now)
@@ -287,8 +296,8 @@ def membership_expire_unpaid(*, now: dt.datetime | None = None, limit: int = 100
             if membership.status != S.APPLIED or membership.expires_at is None \
                     or membership.expires_at > now:
                 continue
-            membership_set_status(membership=membership, status=S.EXPIRED, at=now,
-                                  reason=f"Not paid within {hours} hours of applying")
+            _set_status(membership=membership, status=S.EXPIRED, at=now, by=by,
+                        reason=f"Not paid within {hours} hours of applying")
             membership.payments.filter(status=Payment.Status.PENDING).update(
                 status=Payment.Status.CANCELLED)
             expired += 1

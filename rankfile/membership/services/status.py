@@ -1,10 +1,15 @@
 """The membership status lifecycle.
 
-Every status change goes through ``membership_set_status``, which checks the
+Every status change goes through ``membership_set_status``, which checks who
+may make it (``membership.access.can_manage_membership``) and that the
 transition is allowed, keeps ``joined_on`` and ``good_standing_since`` exact,
 and writes a ``StatusChange`` (who, when, why) in the same transaction.
 ``membership_change_status`` is the way in for staff: it takes the row lock
 first, so two changes of one membership at once keep the history a chain.
+
+Other membership services that change a status as part of their own job
+(recording a payment, a resignation, an expiry) check their own rule and then
+call ``_set_status``, which checks no person.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
-from rankfile.core.errors import Refusal
+from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.membership.access import can_manage_membership
 from rankfile.membership.models import GOOD_STANDING, Membership, StatusChange
 
 S = Membership.Status
@@ -39,16 +46,28 @@ def can_change_status(current: str, new: str) -> bool:
 
 
 def membership_set_status(*, membership: Membership, status: str, reason: str,
-                          by: User | None = None, at: dt.datetime | None = None) -> StatusChange:
-    """Move ``membership`` to ``status`` and record why.
+                          by: Actor, at: dt.datetime | None = None) -> StatusChange:
+    """Move ``membership`` to ``status`` and record why, as ``by``.
 
     The caller should hold a lock on the membership row
     (``select_for_update``) when a concurrent change is possible; this function
     opens its own (nested) transaction for the change and its history row.
 
     Raises:
+        PermissionRefused: ``by`` is not staff over the member (nor the system).
         Refusal: the transition is not allowed, or no reason was given.
     """
+    if not can_manage_membership(by, membership):
+        raise PermissionRefused(
+            "Only membership staff of the member's branch, or above it, can change a "
+            "membership's status.", code="not_staff",
+        )
+    return _set_status(membership=membership, status=status, reason=reason, by=by, at=at)
+
+
+def _set_status(*, membership: Membership, status: str, reason: str, by: Actor = None,
+                at: dt.datetime | None = None) -> StatusChange:
+    """``membership_set_status`` for services that have checked their own rule."""
     reason = (reason or "").strip()
     if not reason:
         raise Refusal("Give a reason for the change of status.", code="reason_required", field="reason")
@@ -86,12 +105,12 @@ def membership_set_status(*, membership: Membership, status: str, reason: str,
         membership.save(update_fields=fields)
         return StatusChange.objects.create(
             membership=membership, from_status=previous, to_status=status, at=at,
-            by=by if getattr(by, "pk", None) else None, reason=reason,
+            by=by if isinstance(by, User) else None, reason=reason,
         )
 
 
 def membership_change_status(*, membership: Membership, status: str, reason: str,
-                             by: User | None = None) -> StatusChange:
+                             by: Actor) -> StatusChange:
     """Change ``membership``'s status from the one it has when its row is locked.
 
     Two changes of one membership at once (staff suspending a member while
@@ -101,6 +120,7 @@ def membership_change_status(*, membership: Membership, status: str, reason: str
     is updated to match.
 
     Raises:
+        PermissionRefused: ``by`` is not staff over the member (nor the system).
         Refusal: the transition is not allowed from the status found, or no
             reason was given. Nothing is written.
     """

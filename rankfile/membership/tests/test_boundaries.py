@@ -1,10 +1,13 @@
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from rankfile.accounts.models import User
 from rankfile.branches.models import WardPlacement
 from rankfile.branches.tests.helpers import placed
+from rankfile.core.actors import SYSTEM
+from rankfile.core.errors import PermissionRefused
 from rankfile.membership.models import BranchChange, Category, Membership
 from rankfile.membership.services.boundaries import boundary_change_apply
 
@@ -41,7 +44,7 @@ def test_it_does_nothing_for_members_already_in_the_branch(area):
     member_in(area, area.ward, area.branch, 1)
 
     assert 0 == boundary_change_apply(ward=area.ward, to_branch=area.branch,
-                                      effective_from=dt.date(2027, 5, 6))
+                                      effective_from=dt.date(2027, 5, 6), by=SYSTEM)
     assert not BranchChange.objects.exists()
 
 
@@ -53,6 +56,19 @@ def test_it_sees_a_boundary_change_made_through_the_service(
                                  valid_from=dt.date(2021, 1, 1))
     with django_capture_on_commit_callbacks(execute=True):
         boundary_change_apply(ward=area.ward, to_branch=area.other_branch,
-                              effective_from=dt.date(2021, 1, 1))
+                              effective_from=dt.date(2021, 1, 1), by=SYSTEM)
 
     assert area.other_branch == placed("E4 7AA").branch
+
+
+@pytest.mark.parametrize("who", ["auditor", "secretary", "outsider"])
+def test_it_refuses_anyone_but_staff_and_the_system(area, request, who):
+    moving = member_in(area, area.ward, area.branch, 1)
+
+    with pytest.raises(PermissionRefused):
+        boundary_change_apply(ward=area.ward, to_branch=area.other_branch,
+                              effective_from=dt.date(2027, 5, 6),
+                              by=request.getfixturevalue(who))
+
+    moving.refresh_from_db()
+    assert (area.branch, False) == (moving.branch, BranchChange.objects.exists())

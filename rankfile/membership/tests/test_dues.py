@@ -8,6 +8,7 @@ from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 
+from rankfile.core.actors import SYSTEM
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.demo.personas import make_user
 from rankfile.membership.models import DuesReminder, Membership, Payment
@@ -113,7 +114,7 @@ def statuses(*members):
 def test_it_reminds_before_arrears_then_moves_the_member_after_the_notice(area, offers, _clock):
     member = member_owing(area, offers, overdue_days=47)
 
-    report = dues_run(rules=RULES)
+    report = dues_run(rules=RULES, by=SYSTEM)
     run_tasks()
 
     assert (1, [S.ACTIVE]) == (report.reminded[DuesReminder.Step.ARREARS], statuses(member))
@@ -122,7 +123,7 @@ def test_it_reminds_before_arrears_then_moves_the_member_after_the_notice(area, 
     assert "£9.00 owed: 2 months" in reminder.body and "will be in arrears" in reminder.body
 
     _clock.shift(dt.timedelta(days=14))
-    report = dues_run(rules=RULES)
+    report = dues_run(rules=RULES, by=SYSTEM)
 
     assert (1, [S.IN_ARREARS]) == (report.in_arrears, statuses(member))
     change = member.history.order_by("at", "pk").reverse()[0]
@@ -132,8 +133,8 @@ def test_it_reminds_before_arrears_then_moves_the_member_after_the_notice(area, 
 def test_it_is_safe_to_run_twice(area, offers):
     member = member_owing(area, offers, overdue_days=47)
 
-    dues_run(rules=RULES)
-    second = dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
+    second = dues_run(rules=RULES, by=SYSTEM)
     run_tasks()
 
     assert 0 == second.reminded[DuesReminder.Step.ARREARS]
@@ -143,13 +144,13 @@ def test_it_is_safe_to_run_twice(area, offers):
 def test_it_gives_the_full_notice_when_the_job_did_not_run_for_a_while(area, offers, _clock):
     member = member_owing(area, offers, overdue_days=100)
 
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
     assert [S.ACTIVE] == statuses(member)  # reminded first, even this late
     _clock.shift(dt.timedelta(days=13))
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
     assert [S.ACTIVE] == statuses(member)
     _clock.shift(dt.timedelta(days=1))
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
 
     assert [S.IN_ARREARS] == statuses(member)
 
@@ -157,11 +158,11 @@ def test_it_gives_the_full_notice_when_the_job_did_not_run_for_a_while(area, off
 def test_it_reminds_then_lapses_a_member_long_in_arrears(area, offers, _clock):
     member = member_owing(area, offers, overdue_days=230, status=S.IN_ARREARS)
 
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
     run_tasks()
     assert "will lapse" in mail.outbox[0].body
     _clock.shift(dt.timedelta(days=14))
-    report = dues_run(rules=RULES)
+    report = dues_run(rules=RULES, by=SYSTEM)
 
     assert (1, [S.LAPSED]) == (report.lapsed, statuses(member))
 
@@ -170,7 +171,7 @@ def test_it_leaves_members_who_are_paid_up_or_barely_behind(area, offers):
     paid_up = member_owing(area, offers, overdue_days=-20)
     behind = member_owing(area, offers, overdue_days=40)
 
-    report = dues_run(rules=RULES)
+    report = dues_run(rules=RULES, by=SYSTEM)
 
     assert 0 == report.checked + len(mail.outbox)
     assert [S.ACTIVE, S.ACTIVE] == statuses(paid_up, behind)
@@ -180,18 +181,18 @@ def test_it_makes_a_member_who_caught_up_active_again(area, offers):
     member = member_owing(area, offers, overdue_days=70, status=S.IN_ARREARS)
     make_payment(member, amount_pence=900, periods=2, method="bank")
 
-    report = dues_run(rules=RULES)
+    report = dues_run(rules=RULES, by=SYSTEM)
 
     assert (1, [S.ACTIVE]) == (report.active_again, statuses(member))
 
 
 def test_it_reminds_again_for_a_new_debt(area, offers, _clock):
     member = member_owing(area, offers, overdue_days=50)
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
     make_payment(member, amount_pence=450 * 3, periods=3, method="bank")  # caught up, and ahead
     _clock.shift(dt.timedelta(days=100))
 
-    dues_run(rules=RULES)
+    dues_run(rules=RULES, by=SYSTEM)
 
     assert 2 == DuesReminder.objects.filter(membership=member).count()
 
@@ -226,7 +227,7 @@ def test_it_sends_one_reminder_when_two_workers_run_at_once(area):
     """The second run reaches the member while the first still holds its transaction open."""
     member = member_owing(area, make_offers(), overdue_days=47)
 
-    first, second = race(lambda: dues_run(rules=RULES), lambda: dues_run(rules=RULES))
+    first, second = race(lambda: dues_run(rules=RULES, by=SYSTEM), lambda: dues_run(rules=RULES, by=SYSTEM))
 
     assert (1, 0) == (first.result.reminded[DuesReminder.Step.ARREARS],
                       second.result.reminded[DuesReminder.Step.ARREARS])

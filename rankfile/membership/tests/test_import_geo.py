@@ -11,6 +11,7 @@ from rankfile.accounts.models import User
 from rankfile.branches.models import Ward, WardPlacement
 from rankfile.branches.tests.helpers import placed
 from rankfile.branches.tests.test_importing import DATA, SINCE, import_shipped, write
+from rankfile.core.actors import SYSTEM
 from rankfile.membership.models import BranchChange, Category, Membership
 from rankfile.membership.services.boundaries import geo_import_with_members
 
@@ -48,7 +49,7 @@ def test_a_ward_moved_to_another_branch_is_a_boundary_change(db, tmp_path):
     effective = dt.date(2017, 5, 4)
 
     report = geo_import_with_members(branches=write(tmp_path, "branches.csv", changed),
-                        effective_from=effective)
+                                     effective_from=effective, by=SYSTEM)
 
     valley = Ward.objects.get(code="E05000607")
     history = list(WardPlacement.objects.filter(ward=valley).values_list(
@@ -68,7 +69,7 @@ def test_a_ward_moved_to_another_branch_is_a_boundary_change(db, tmp_path):
 
     # Running the changed file again is a no-op.
     again = geo_import_with_members(branches=write(tmp_path, "branches.csv", changed),
-                       effective_from=effective)
+                                    effective_from=effective, by=SYSTEM)
     assert (0, 0, 20) == (again.placements_closed, again.members_moved,
                           again.tallies["ward placements"].unchanged)
 
@@ -99,3 +100,32 @@ def test_the_command_exits_with_status_1_on_errors(db, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "postcodes.csv row 2, field postcode: ‘E4 0A’ is not a UK postcode." in err
     assert "Traceback" not in err
+
+
+def test_the_command_acts_as_a_named_staff_member(area, staff, tmp_path):
+    import_shipped()
+    mover = make_member("E05000607")
+    changed = (DATA / "branches.csv").read_text().replace(
+        "WF-CHN,Chingford,E14000634,E05000607,Valley",
+        "WF-HPH,Highams Park and Hale End,E14000634,E05000607,Valley")
+
+    call_command("import_geo", "--branches", str(write(tmp_path, "branches.csv", changed)),
+                 "--as", "STAFF@example.org")
+
+    assert (mover, staff) == (BranchChange.objects.get().membership, BranchChange.objects.get().by)
+
+
+def test_the_command_refuses_to_act_as_someone_who_may_not(outsider, tmp_path):
+    with pytest.raises(CommandError) as e:
+        call_command("import_geo", "--wards", str(DATA / "wards.csv"), "--as", outsider.email)
+
+    assert "Only membership staff" in str(e.value)
+    assert not Ward.objects.exists()
+
+
+def test_the_command_refuses_an_unknown_login(db):
+    with pytest.raises(CommandError) as e:
+        call_command("import_geo", "--wards", str(DATA / "wards.csv"), "--as", "nobody@x.org")
+
+    assert "No login has the e-mail address nobody@x.org." == str(e.value)
+    assert not Ward.objects.exists()

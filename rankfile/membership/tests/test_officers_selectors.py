@@ -55,11 +55,27 @@ def test_it_filters_by_status_and_branch(staff, area, ours, theirs):
     assert [theirs] == list(membership_list_for(staff, branch=area.other_branch))
 
 
-def test_it_refuses_a_secretary_another_branchs_member(secretary, theirs):
-    with pytest.raises(PermissionRefused) as e:
+def test_it_answers_another_branchs_member_as_a_reference_that_does_not_exist(
+        secretary, theirs):
+    with pytest.raises(NotFound) as outside:
         access_membership(secretary, theirs.reference)
+    with pytest.raises(NotFound) as unknown:
+        access_membership(secretary, "RF-NOPE0000")
 
-    assert "You can see members of Chingford only." == e.value.message
+    assert unknown.value.as_dict() == outside.value.as_dict()
+
+
+def test_it_lets_an_auditor_read_everyone_and_a_token_only_its_role(auditor, secretary, area,
+                                                                    ours, theirs):
+    from rankfile.demo.personas import give_role
+
+    as_auditor = give_role(secretary, "auditor", area.organisation)
+    as_secretary = secretary.roles.get(kind="secretary")
+
+    assert {ours, theirs} == set(membership_list_for(auditor))
+    assert theirs == access_membership(secretary, theirs.reference, under=as_auditor)
+    with pytest.raises(NotFound):
+        access_membership(secretary, theirs.reference, under=as_secretary)
 
 
 def test_it_gives_a_secretary_their_own_branchs_member(secretary, ours):

@@ -99,7 +99,7 @@ def test_it_leaves_an_out_of_area_applicant_without_a_branch_and_tells_them(
 
     unplaced.refresh_from_db()
     assert (False, None) == (unplaced.needs_placement, unplaced.branch)
-    assert unplaced not in membership_list_awaiting_placement()
+    assert unplaced not in membership_list_awaiting_placement(by=staff)
     assert "Not placed in a branch: no branch covers E4 9ZZ (Postcode is in Glasgow)" == (
         change.reason)
     (mail,) = mailoutbox

@@ -4,7 +4,8 @@ import pytest
 from django.utils import timezone
 
 from rankfile.accounts.models import User
-from rankfile.core.errors import Refusal
+from rankfile.core.actors import SYSTEM
+from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.models import Category, Membership
 from rankfile.membership.services.status import membership_change_status, membership_set_status
 
@@ -35,9 +36,9 @@ def test_it_records_who_when_and_why(applied, staff):
 
 def test_it_keeps_good_standing_through_arrears(applied):
     start = timezone.now() - dt.timedelta(days=400)
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", at=start)
-    membership_set_status(membership=applied, status=S.IN_ARREARS, reason="Missed dues")
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid arrears")
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", at=start, by=SYSTEM)
+    membership_set_status(membership=applied, status=S.IN_ARREARS, reason="Missed dues", by=SYSTEM)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid arrears", by=SYSTEM)
 
     applied.refresh_from_db()
     assert timezone.localdate(start) == applied.good_standing_since
@@ -46,10 +47,10 @@ def test_it_keeps_good_standing_through_arrears(applied):
 
 def test_it_restarts_continuity_after_a_lapse(applied):
     start = timezone.now() - dt.timedelta(days=800)
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", at=start)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", at=start, by=SYSTEM)
     membership_set_status(membership=applied, status=S.LAPSED, reason="No dues for 6 months",
-                          at=timezone.now() - dt.timedelta(days=100))
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Rejoined")
+                          at=timezone.now() - dt.timedelta(days=100), by=SYSTEM)
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Rejoined", by=SYSTEM)
 
     applied.refresh_from_db()
     assert timezone.localdate() == applied.good_standing_since
@@ -59,11 +60,11 @@ def test_it_restarts_continuity_after_a_lapse(applied):
 
 
 def test_it_refuses_a_transition_the_lifecycle_forbids_and_changes_nothing(applied):
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid")
-    membership_set_status(membership=applied, status=S.EXPELLED, reason="Rule 2.I.4")
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=SYSTEM)
+    membership_set_status(membership=applied, status=S.EXPELLED, reason="Rule 2.I.4", by=SYSTEM)
 
     with pytest.raises(Refusal) as e:
-        membership_set_status(membership=applied, status=S.ACTIVE, reason="Oops")
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="Oops", by=SYSTEM)
 
     assert "invalid_transition" == e.value.code
     applied.refresh_from_db()
@@ -73,14 +74,52 @@ def test_it_refuses_a_transition_the_lifecycle_forbids_and_changes_nothing(appli
 
 def test_it_requires_a_reason(applied):
     with pytest.raises(Refusal):
-        membership_set_status(membership=applied, status=S.ACTIVE, reason="  ")
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="  ", by=SYSTEM)
 
     assert 0 == applied.history.count()
 
 
+def test_it_refuses_someone_who_may_only_view_memberships(applied, auditor):
+    """The hole found in part 1: a view-only admin user expelled a member."""
+    with pytest.raises(PermissionRefused):
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=auditor)
+
+    applied.refresh_from_db()
+    assert (S.APPLIED, 0) == (applied.status, applied.history.count())
+
+
+@pytest.mark.parametrize("who", ["secretary", "outsider", "anonymous"])
+def test_it_refuses_anyone_but_staff_over_the_member(applied, area, request, who):
+    applied.branch = area.branch
+    applied.save()
+    by = None if who == "anonymous" else request.getfixturevalue(who)
+
+    with pytest.raises(PermissionRefused):
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=by)
+
+    assert 0 == applied.history.count()
+
+
+def test_it_lets_staff_of_the_members_branch_change_it_and_not_another(applied, area):
+    from rankfile.demo.personas import give_role, make_user
+
+    branch_staff = make_user("branch.staff@example.org")
+    give_role(branch_staff, "staff", area.branch)
+    applied.branch = area.other_branch
+    applied.save()
+
+    with pytest.raises(PermissionRefused):
+        membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=branch_staff)
+    applied.branch = area.branch
+    applied.save()
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=branch_staff)
+
+    assert S.ACTIVE == applied.status
+
+
 def test_it_changes_status_from_the_one_stored_not_a_stale_copy(applied, staff):
     stale = Membership.objects.get(pk=applied.pk)
-    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid")
+    membership_set_status(membership=applied, status=S.ACTIVE, reason="Paid", by=SYSTEM)
 
     change = membership_change_status(membership=stale, status=S.SUSPENDED, reason="Conduct",
                                       by=staff)
@@ -91,7 +130,8 @@ def test_it_changes_status_from_the_one_stored_not_a_stale_copy(applied, staff):
 
 def test_it_refuses_a_change_the_stored_status_does_not_allow(applied, staff):
     stale = Membership.objects.get(pk=applied.pk)
-    membership_set_status(membership=applied, status=S.RESIGNED, reason="Changed their mind")
+    membership_set_status(membership=applied, status=S.RESIGNED, reason="Changed their mind",
+                          by=SYSTEM)
 
     with pytest.raises(Refusal) as e:
         membership_change_status(membership=stale, status=S.ACTIVE, reason="Paid", by=staff)

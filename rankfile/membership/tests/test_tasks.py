@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from rankfile.core.actors import SYSTEM
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.payments import membership_expire_unpaid
@@ -24,7 +25,7 @@ def applied(area):
 def test_it_expires_unpaid_applications_and_cancels_their_payments(applied):
     later = applied.expires_at + dt.timedelta(seconds=1)
 
-    assert 1 == membership_expire_unpaid(now=later)
+    assert 1 == membership_expire_unpaid(now=later, by=SYSTEM)
 
     applied.refresh_from_db()
     assert (S.EXPIRED, [Payment.Status.CANCELLED]) == (
@@ -33,7 +34,8 @@ def test_it_expires_unpaid_applications_and_cancels_their_payments(applied):
 
 
 def test_it_leaves_applications_that_still_have_time(applied):
-    assert 0 == membership_expire_unpaid(now=applied.expires_at - dt.timedelta(seconds=1))
+    assert 0 == membership_expire_unpaid(now=applied.expires_at - dt.timedelta(seconds=1),
+                                         by=SYSTEM)
 
     applied.refresh_from_db()
     assert S.APPLIED == applied.status

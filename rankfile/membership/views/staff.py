@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
-from rankfile.accounts.roles import is_national_staff
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
+from rankfile.membership.access import access_payment, can_place_members, can_record_payments
 from rankfile.membership.forms.staff import (
     PaymentRecordForm,
     PaymentSearchForm,
@@ -29,13 +29,7 @@ from rankfile.membership.services.changes import (
     membership_list_awaiting_placement,
     membership_place,
 )
-from rankfile.membership.services.payments import (
-    can_record_payments,
-    format_pence,
-    payment_get,
-    payment_list,
-    payment_record,
-)
+from rankfile.membership.services.payments import format_pence, payment_list, payment_record
 from rankfile.membership.services.refunds import payment_refund
 
 
@@ -43,9 +37,10 @@ def _forbidden(request: HttpRequest) -> HttpResponse:
     return render(request, "membership/staff_payments_forbidden.html", status=403)
 
 
-def _payment_or_404(reference: str) -> Payment:
+def _payment_or_404(request: HttpRequest, reference: str) -> Payment:
+    # The views check the right first (a 403 page); this is the service's own check.
     try:
-        return payment_get(reference)
+        return access_payment(request.user, reference)
     except Refusal as e:
         raise Http404(e.message) from None
 
@@ -60,7 +55,7 @@ def _refund_of(payment: Payment) -> Refund | None:
 def _staff_payments_page(request: HttpRequest, *, query: str, forms: dict[int, object] | None
                          = None, refund_forms: dict[int, RefundForm] | None = None,
                          status: int = 200) -> HttpResponse:
-    results = payment_list(query=query)
+    results = payment_list(query=query, by=request.user)
     rows = []
     for p in results:
         refund = _refund_of(p)
@@ -94,7 +89,7 @@ def staff_payments(request: AuthenticatedHttpRequest) -> HttpResponse:
 def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
-    payment = _payment_or_404(reference)
+    payment = _payment_or_404(request, reference)
     form = PaymentRecordForm(request.POST, prefix=payment.reference)
     if form.is_valid():
         try:
@@ -120,7 +115,7 @@ def staff_payment_record(request: AuthenticatedHttpRequest, reference: str) -> H
 def staff_payment_refund(request: HttpRequest, reference: str) -> HttpResponse:
     if not can_record_payments(request.user):
         return _forbidden(request)
-    payment = _payment_or_404(reference)
+    payment = _payment_or_404(request, reference)
     form = RefundForm(request.POST, prefix=f"refund-{payment.reference}",
                       through_stripe=payment.provider == "stripe")
     if form.is_valid():
@@ -148,7 +143,7 @@ def staff_payment_refund(request: HttpRequest, reference: str) -> HttpResponse:
 def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | None = None,
                      declines: dict[int, PlacementDeclineForm] | None = None,
                      status: int = 200) -> HttpResponse:
-    waiting = membership_list_awaiting_placement()
+    waiting = membership_list_awaiting_placement(by=request.user)
     rows = [{"membership": m,
              "form": (forms or {}).get(m.pk) or PlacementForm(prefix=m.reference),
              "decline": (declines or {}).get(m.pk)
@@ -160,7 +155,7 @@ def _placements_page(request: HttpRequest, *, forms: dict[int, PlacementForm] | 
 @require_GET
 @login_required
 def staff_placements(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not is_national_staff(request.user):
+    if not can_place_members(request.user):
         return _forbidden(request)
     return _placements_page(request)
 
@@ -168,7 +163,7 @@ def staff_placements(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def staff_place(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    if not is_national_staff(request.user):
+    if not can_place_members(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
     form = PlacementForm(request.POST, prefix=membership.reference)
@@ -190,7 +185,7 @@ def staff_place(request: AuthenticatedHttpRequest, reference: str) -> HttpRespon
 @require_POST
 @login_required
 def staff_decline_placement(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    if not is_national_staff(request.user):
+    if not can_place_members(request.user):
         return _forbidden(request)
     membership = get_object_or_404(Membership, reference=reference)
     form = PlacementDeclineForm(request.POST, prefix=f"{membership.reference}-decline")

@@ -18,8 +18,9 @@ class Command(BaseCommand):
     help = (
         "Load the Waltham Forest demo: the borough's 3 constituencies, 7 branches, 20 wards "
         "and 3,704 postcodes; membership categories, a past and an open supporters' "
-        "window, unions; about 5,000 synthetic people; and three logins. Running it again "
-        "loads only what is missing and moves the supporters' window so it is open now.\n\n"
+        "window, unions; about 5,000 synthetic people; and the logins. Running it again "
+        "loads only what is missing and moves the supporters' window so it is open now. "
+        "Acts as the system.\n\n"
         "Example: rankfile load_demo --people 5000"
     )
 

@@ -8,6 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
+from rankfile.core.actors import System
 from rankfile.core.errors import Refusal
 from rankfile.membership.services.boundaries import geo_import_with_members
 
@@ -25,7 +28,8 @@ class Command(BaseCommand):
         "rankfile/branches/data/waltham_forest/). Every row of every file is checked "
         "first; if any is wrong, each problem is listed and nothing is imported. A ward "
         "that branches.csv moves to another branch is a boundary change from "
-        "--effective-from, and its members move with it.\n\n"
+        "--effective-from, and its members move with it. Acts as the system, or as the "
+        "membership staff member named by --as (recorded on members' branch changes).\n\n"
         "Example: rankfile import_geo --wards wards.csv --branches branches.csv "
         "--postcodes postcodes.csv --effective-from 2017-05-04"
     )
@@ -43,13 +47,23 @@ class Command(BaseCommand):
             help="name of the organisation, created if there is none yet "
             "(default the ORGANISATION_NAME setting)",
         )
+        parser.add_argument(
+            "--as", dest="as_email", metavar="EMAIL",
+            help="act as this membership staff member (default: the system)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        by: Actor = System("import_geo command")
+        if options["as_email"]:
+            found = User.objects.filter(email__iexact=options["as_email"].strip()).first()
+            if found is None:
+                raise CommandError(f"No login has the e-mail address {options['as_email']}.")
+            by = found
         try:
             report = geo_import_with_members(
                 wards=options["wards"], branches=options["branches"],
                 postcodes=options["postcodes"], effective_from=options["effective_from"],
-                organisation_name=options["organisation_name"],
+                organisation_name=options["organisation_name"], by=by,
             )
         except Refusal as e:
             raise CommandError(e.message) from None
