@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,7 +60,8 @@ if not PRODUCTION:
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Production has no default: links in e-mails must not point at 127.0.0.1 (rankfile.E003).
+SITE_URL = os.environ.get("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Rank & File")
 
 INSTALLED_APPS = [
@@ -89,7 +91,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL characters and oversized bodies answer 400/413 before anything reads them.
+    "rankfile.core.middleware.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Permissions-Policy on every answer; Cache-Control: no-store for the logged in.
+    "rankfile.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -221,6 +228,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Production refuses SQLite, a per-process cache and a missing REDIS_URL (rate limits
+# and counters would count per process: `rankfile check --deploy`) unless this says the
+# site runs as one process on purpose.
+SINGLE_PROCESS = envbool("RANKFILE_SINGLE_PROCESS", "false")
 
 # Background jobs: Django's Tasks API with the database backend, run by
 # `rankfile worker` (rankfile/core/worker.py). A running job holds a lease its
@@ -295,6 +306,26 @@ STRIPE_PAYMENT_METHODS = [
 # How old (seconds) a signed webhook may be before it is refused as a replay.
 STRIPE_WEBHOOK_TOLERANCE = envint("STRIPE_WEBHOOK_TOLERANCE", 300)
 PRIVACY_NOTICE_VERSION = "2026-11"
+
+# Bodies larger than this answer 413 (the API in its JSON shape); uploaded files
+# are not counted. Form fields and JSON need far less.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+
+# Content security policy (django-csp 4): scripts and styles from our own static
+# files only, no inline code; a page that needs a computed style uses the nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -15,8 +15,12 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) ->
             problems.append(
                 Error("ALLOWED_HOSTS is empty.", hint="Set ALLOWED_HOSTS=your.domain.", id="rankfile.E001")
             )
-        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and not settings.SITE_URL:
-            problems.append(Warning("SITE_URL is not set.", id="rankfile.W001"))
+        if not settings.SITE_URL.startswith(("https://", "http://")):
+            problems.append(Error(
+                "SITE_URL is not set." if not settings.SITE_URL else
+                f"SITE_URL must be an address starting with https://, not {settings.SITE_URL!r}.",
+                hint="Set SITE_URL=https://your.domain: links in e-mails start with it.",
+                id="rankfile.E003"))
         if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
             problems.append(
                 Warning(
@@ -33,6 +37,39 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) ->
                 id="rankfile.E002",
             )
         )
+    return problems
+
+
+SINGLE_PROCESS_HINT = ("Set RANKFILE_SINGLE_PROCESS=1 only if the site runs as one process "
+                       "on one machine, on purpose.")
+PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",
+                      "django.core.cache.backends.dummy.DummyCache")
+
+
+@register(deploy=True)
+def check_shared_state(app_configs: Sequence[AppConfig] | None, **kwargs: object
+                       ) -> list[CheckMessage]:
+    """Production runs several processes: they must share the database and the cache.
+
+    Rate limits and the live counters live in the cache; with a cache per process
+    each worker counts on its own, and a limit of 10 becomes 10 per worker.
+    """
+    if not settings.PRODUCTION or settings.SINGLE_PROCESS:
+        return []
+    problems: list[CheckMessage] = []
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        problems.append(Error(
+            "The database is SQLite.",
+            hint="Set DATABASE_URL=postgres://... " + SINGLE_PROCESS_HINT, id="rankfile.E004"))
+    if settings.CACHES["default"]["BACKEND"] in PER_PROCESS_CACHES:
+        problems.append(Error(
+            "The cache is local to each process: rate limits and counters would count per "
+            "process.", hint="Set REDIS_URL=redis://... " + SINGLE_PROCESS_HINT,
+            id="rankfile.E005"))
+    if not settings.REDIS_URL:
+        problems.append(Error(
+            "REDIS_URL is not set.", hint="Set REDIS_URL=redis://... " + SINGLE_PROCESS_HINT,
+            id="rankfile.E006"))
     return problems
 
 

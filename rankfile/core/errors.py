@@ -58,14 +58,14 @@ class RateLimited(Refusal):
     http_status = 429
 
 
-def full_clean_or_refuse(instance: Model) -> None:
+def full_clean_or_refuse(instance: Model, *, exclude: list[str] | None = None) -> None:
     """``instance.full_clean()``, its first error raised as a ``Refusal`` naming the field.
 
     For services saving a model that a form (the admin's) filled in: the form has
     shown the same errors already, so this is a guard, not the usual path.
     """
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as e:
         field, messages = next(iter(e.message_dict.items()))
         raise Refusal(messages[0], code="invalid",

@@ -54,6 +54,7 @@ from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import organisation_get, place_postcode_forget
 from rankfile.core.errors import Refusal
+from rankfile.core.text import bidi_control_in
 
 WARD_COLUMNS = (
     "ward_code", "ward_name", "constituency_code", "constituency_name",
@@ -183,10 +184,15 @@ def _read_csv(path: Path | str, required: Iterable[str], errors: list[str]
         for number, values in enumerate(reader, start=2):
             if not any(v.strip() for v in values):
                 continue
-            rows.append((number, {
-                name: (values[i].strip() if i < len(values) else "")
-                for i, name in enumerate(names)
-            }))
+            row = {name: (values[i].strip() if i < len(values) else "")
+                   for i, name in enumerate(names)}
+            for name, value in row.items():
+                found = bidi_control_in(value)
+                if found is not None:
+                    errors.append(
+                        f"{label} row {number}, {name}: contains an invisible character that "
+                        f"changes the direction of the text (U+{ord(found):04X}); remove it.")
+            rows.append((number, row))
     except csv.Error as e:
         errors.append(f"{label} row {number + 1}: not readable as CSV: {e}.")
         return label, None

@@ -24,13 +24,45 @@ def test_it_refuses_production_without_a_secret_key():
     assert "Set SECRET_KEY" in result.stderr
 
 
+COMPLETE = {
+    "RANKFILE_MODE": "production",
+    "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
+    "ALLOWED_HOSTS": "members.example.org",
+    "SITE_URL": "https://members.example.org",
+    "DATABASE_URL": "postgres://rankfile@db.example.org:5432/rankfile",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
 def test_it_passes_the_deploy_check_in_production_mode():
-    result = _deploy_check({
-        "RANKFILE_MODE": "production",
-        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
-        "ALLOWED_HOSTS": "members.example.org",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-    })
+    """A complete production configuration passes (the check connects to no server)."""
+    result = _deploy_check(COMPLETE)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    ({"SITE_URL": ""}, "rankfile.E003"),
+    ({"SITE_URL": "members.example.org"}, "rankfile.E003"),
+    ({"DATABASE_URL": "sqlite:////tmp/rankfile-deploy-check.sqlite3"}, "rankfile.E004"),
+    ({"REDIS_URL": ""}, "rankfile.E005"),
+    ({"REDIS_URL": ""}, "rankfile.E006"),
+])
+def test_the_deploy_check_refuses_a_misconfigured_production(change, error):
+    """Production without SITE_URL, or on SQLite, a per-process cache or no REDIS_URL fails."""
+    result = _deploy_check({**COMPLETE, **change})
+
+    assert result.returncode != 0
+    assert error in result.stderr + result.stdout
+
+
+def test_a_single_process_site_may_use_sqlite_and_local_memory_when_it_says_so():
+    env = {k: v for k, v in COMPLETE.items() if k != "REDIS_URL"}
+    env.update(DATABASE_URL="sqlite:////tmp/rankfile-deploy-check.sqlite3",
+               RANKFILE_SINGLE_PROCESS="1")
+
+    result = _deploy_check(env)
 
     assert result.returncode == 0, result.stdout + result.stderr
 

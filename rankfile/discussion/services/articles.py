@@ -12,14 +12,17 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body
-from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.errors import PermissionRefused, Refusal, full_clean_or_refuse
+from rankfile.core.text import refuse_bidi_controls
 from rankfile.discussion.access import (
     can_delete_article,
     can_edit_article,
@@ -139,9 +142,14 @@ def _apply(article: Article, *, title: str, standfirst: str, markdown: str,
     if bool(link_kind) != bool(link_url):
         raise Refusal("Give both the kind and the address of the linked meeting or election.",
                       code="required", field="link_url")
-    if link_url and not link_url.startswith(("https://", "http://", "/")):
-        raise Refusal("Give the address of the meeting or election page.", code="invalid",
-                      field="link_url")
+    if link_url:
+        link_url = link_url.strip()
+        try:
+            URLValidator(schemes=["http", "https"])(link_url)
+        except ValidationError:
+            raise Refusal("Give the full address of the meeting or election page, starting "
+                          "with https:// (for a page on this site too).", code="invalid",
+                          field="link_url") from None
     article.link_kind, article.link_url = link_kind or "", link_url or ""
     article.link_label = (link_label or "").strip()[:200]
     article.html = render_article(article.markdown)
@@ -155,15 +163,22 @@ def _default_authors(user: User) -> list[AuthorSpec]:
     return [AuthorSpec(name=display_name(user), affiliation=where or None, user=user)]
 
 
+def _check_authors(authors: list[AuthorSpec] | None) -> None:
+    for spec in authors or ():
+        name = " ".join(spec.name.split())
+        if len(name) > 120:
+            raise Refusal("An author's name is too long: keep it under 120 characters.",
+                          code="too_long", field="authors")
+        refuse_bidi_controls(name, field="authors", label="author's name")
+
+
 def _set_authors(article: Article, authors: list[AuthorSpec]) -> None:
+    _check_authors(authors)
     article.authors.all().delete()
     for i, spec in enumerate(authors):
         name = " ".join(spec.name.split())
         if not name:
             continue
-        if len(name) > 120:
-            raise Refusal("An author's name is too long: keep it under 120 characters.",
-                          code="too_long", field="authors")
         ArticleAuthor.objects.create(article=article, position=i, name=name,
                                      affiliation=spec.affiliation, user=spec.user)
 
@@ -191,9 +206,10 @@ def article_create(*, by: User, body: Body, title: str, standfirst: str, markdow
            visibility=visibility, comment_policy=comment_policy, image=image,
            image_alt=image_alt, image_caption=image_caption, image_credit=image_credit,
            link_kind=link_kind, link_url=link_url, link_label=link_label)
+    _check_authors(authors)
     with transaction.atomic():
         article.slug = _unique_slug(article.title)
-        article.full_clean(exclude=["image"])
+        full_clean_or_refuse(article, exclude=["image"])
         article.save()
         article.tags.set(_tags(tags))
         _set_authors(article, authors if authors else _default_authors(by))
@@ -222,8 +238,9 @@ def article_update(*, article: Article, by: User, title: str, standfirst: str,
            image_alt=image_alt, image_caption=image_caption, image_credit=image_credit,
            link_kind=link_kind, link_url=link_url, link_label=link_label)
     article.updated_at = now or timezone.now()
+    _check_authors(authors)
     with transaction.atomic():
-        article.full_clean(exclude=["image"])
+        full_clean_or_refuse(article, exclude=["image"])
         article.save()
         article.tags.set(_tags(tags))
         if authors is not None:

@@ -17,6 +17,7 @@ from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import User
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.core.net import client_ip
+from rankfile.core.text import refuse_bidi_controls
 from rankfile.discussion.access import can_moderate, can_read, comment_policy_of, current_membership
 from rankfile.discussion.markdown import render_comment
 from rankfile.discussion.models import (
@@ -78,6 +79,7 @@ def _clean_visitor(name: str, email: str) -> tuple[str, str]:
     if len(name) > MAX_NAME:
         raise Refusal(f"Your name is too long: keep it under {MAX_NAME} characters.",
                       code="too_long", field="name")
+    refuse_bidi_controls(name, field="name", label="name")
     email = (email or "").strip().lower()
     if email:
         try:

@@ -8,6 +8,7 @@ from rankfile.discussion.markdown import render_article
 from rankfile.discussion.models import Article, ModerationLog
 from rankfile.discussion.services.articles import (
     AuthorSpec,
+    AuthorSpec,
     article_create,
     article_publish,
     article_submit,
@@ -123,6 +124,8 @@ def test_it_keeps_the_slug_unique(author, area):
      "image"),
     ({"link_kind": "meeting"}, "link_url"),
     ({"link_kind": "meeting", "link_url": "javascript:alert(1)"}, "link_url"),
+    ({"link_kind": "meeting", "link_url": "/meetings/12/"}, "link_url"),
+    ({"authors": [AuthorSpec(name="\u202eevil", affiliation=None, user=None)]}, "authors"),
 ])
 def test_it_refuses_bad_article_fields_and_saves_nothing(author, area, fields, field):
     with pytest.raises(Refusal) as e:
@@ -170,6 +173,20 @@ def test_it_lets_an_author_write_and_submit_through_the_pages(author, area, clie
         (a.name, a.affiliation and a.affiliation.name) for a in article.authors.all()]
     client.post(reverse("discussion:submit", args=[article.slug]))
     assert State.IN_REVIEW == Article.objects.get().state
+
+
+def test_a_relative_meeting_link_answers_a_form_error_not_a_500(author, area, client):
+    """The link is stored as a full address: "/meetings/12/" is refused beside its field."""
+    client.force_login(author)
+
+    response = client.post(reverse("discussion:write"), {
+        "body": area.branch.pk, "title": "A new article", "standfirst": "Short",
+        "markdown": "Long", "visibility": "public", "link_kind": "meeting",
+        "link_url": "/meetings/12/"})
+
+    assert 400 == response.status_code
+    assert "starting with https://" in response.content.decode()
+    assert 0 == Article.objects.count()
 
 
 def test_it_hides_the_writing_page_from_members_without_the_role(member, client):

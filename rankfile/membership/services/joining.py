@@ -25,7 +25,6 @@ import hashlib
 import json
 import secrets
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -47,6 +46,7 @@ from rankfile.branches.selectors import Placement, place_postcode
 from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
+from rankfile.core.text import is_unreadable, refuse_bidi_controls
 from rankfile.membership.models import (
     AffiliatedUnion,
     Category,
@@ -258,9 +258,9 @@ def _clean_text(value: str | None, *, field: str, label: str, max_length: int,
     if len(value) > max_length:
         raise Refusal(f"Your {label} must be {max_length} characters or fewer.",
                       code="too_long", field=field)
+    refuse_bidi_controls(value, field=field, label=label)
     # U+FFFD is what undecodable (non-UTF-8) bytes become; control characters never belong.
-    if "\ufffd" in value or any(unicodedata.category(c) in ("Cc", "Cs", "Co") and c not in "\r\n"
-                                for c in value):
+    if is_unreadable(value):
         raise Refusal(f"Your {label} contains characters that cannot be read. Type it again.",
                       code="unreadable", field=field)
     if field == "address":

@@ -1,0 +1,168 @@
+"""Middleware: hostile input refused at the door, and the headers every answer carries.
+
+``HostileInputMiddleware`` answers 400 for a NUL character anywhere a view could
+read it (path, query string, cookies, form fields, a JSON body) and 413 for a body
+larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``, before any view, form or query sees
+it: PostgreSQL refuses NUL in text, so without it a NUL became a 500 wherever a
+value reached a query. Under ``/api/`` the answer is the API's JSON error shape.
+
+``SecurityHeadersMiddleware`` adds ``Permissions-Policy`` to every answer and
+``Cache-Control: no-store`` to every answer given to a logged-in person or to a
+bearer token (pages and API answers that show personal data or a secret).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.template import loader
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from rankfile.core.errors import Refusal
+
+API_PREFIX = "/api/"
+NUL = "\x00"
+# Browser features the site never uses: no page, and no script injected into one, gets them.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+    "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+    "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
+    "interest-cohort", "browsing-topics"))
+
+Middleware = Callable[[HttpRequest], HttpResponse]
+
+
+class HostileInput(Refusal):
+    code = "malformed"
+
+
+def _refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse(refusal.as_dict(), status=refusal.http_status)
+    body = loader.get_template("400.html").render({
+        "ORGANISATION_NAME": settings.ORGANISATION_NAME, "message": refusal.message})
+    return HttpResponse(body, status=refusal.http_status)
+
+
+def _has_nul(values: Iterable[str]) -> bool:
+    return any(NUL in v for v in values)
+
+
+def _query_has_nul(query: QueryDict) -> bool:
+    return any(NUL in key or _has_nul(query.getlist(key)) for key in query)
+
+
+def _json_has_nul(data: Any) -> bool:
+    if isinstance(data, str):
+        return NUL in data
+    if isinstance(data, dict):
+        return any(_json_has_nul(k) or _json_has_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_json_has_nul(v) for v in data)
+    return False
+
+
+def _too_large() -> Refusal:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return HostileInput(
+        f"The request is too large: send at most {limit // 1024:,} KB.",
+        code="too_large", http_status=413)
+
+
+def hostile_input_refusal(request: HttpRequest) -> Refusal | None:
+    """Why ``request`` is refused before any view reads it, or None."""
+    nul = HostileInput("The request contains a NUL character (%00), which no address, "
+                       "form or text on this site may contain. Remove it and try again.")
+    if NUL in request.path_info or NUL in request.path:
+        return nul
+    try:
+        if _query_has_nul(request.GET) or _has_nul(request.COOKIES.values()) or _has_nul(
+                request.COOKIES):
+            return nul
+    except TooManyFieldsSent:
+        return HostileInput("The address has too many parameters.")
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return HostileInput("The request's Content-Length is not a number.")
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        # Uploaded files may hold NUL bytes (a bank statement export can); their text
+        # fields may not. Django itself caps the fields at DATA_UPLOAD_MAX_MEMORY_SIZE.
+        try:
+            if _query_has_nul(request.POST):
+                return nul
+        except RequestDataTooBig:
+            return _too_large()
+        except TooManyFieldsSent:
+            return HostileInput("The form sent too many fields.")
+        except Exception:  # noqa: BLE001 - a broken multipart body; the view's parser says so
+            return HostileInput("The form's data could not be read.")
+        return None
+    if limit is not None and length > limit:
+        return _too_large()
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return _too_large()
+    if content_type == "application/x-www-form-urlencoded":
+        if b"%00" in body or b"\x00" in body:
+            try:
+                if _query_has_nul(request.POST):
+                    return nul
+            except TooManyFieldsSent:
+                return HostileInput("The form sent too many fields.")
+    elif b"\x00" in body:
+        return nul
+    elif b"\\u0000" in body and content_type.endswith("json"):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None  # not JSON: the view's parser answers that
+        if _json_has_nul(data):
+            return nul
+    return None
+
+
+class HostileInputMiddleware:
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        refusal = hostile_input_refusal(request)
+        if refusal is not None:
+            return _refused(request, refusal)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        personal = (user is not None and user.is_authenticated) or (
+            request.path.startswith(API_PREFIX) and "HTTP_AUTHORIZATION" in request.META)
+        if personal:
+            # Nothing shown to a logged-in person is kept by the browser or a proxy:
+            # the back button on a shared computer shows no member's details.
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+            if response.has_header("Cache-Control"):
+                cc = response["Cache-Control"]
+                parts = [p.strip() for p in cc.split(",")
+                         if not p.strip().startswith(("public", "max-age=", "s-maxage="))]
+                response["Cache-Control"] = ", ".join(
+                    sorted(set(parts) | {"no-store", "no-cache", "must-revalidate", "private",
+                                         "max-age=0"}))
+        return response
