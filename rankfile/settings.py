@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Rate limits on the login, sign-up and password reset forms (allauth's views).
+    "rankfile.core.middleware.EdgeRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "rankfile.urls"

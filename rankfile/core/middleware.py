@@ -20,10 +20,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
-from rankfile.core.errors import Refusal
+from rankfile.core.errors import RateLimited, Refusal
+from rankfile.core.net import rate_limit
 
 API_PREFIX = "/api/"
 NUL = "\x00"
@@ -41,6 +43,10 @@ class HostileInput(Refusal):
     code = "malformed"
 
 
+class NulCharacter(HostileInput):
+    code = "unreadable"
+
+
 def _refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse(refusal.as_dict(), status=refusal.http_status)
@@ -53,8 +59,9 @@ def _has_nul(values: Iterable[str]) -> bool:
     return any(NUL in v for v in values)
 
 
-def _query_has_nul(query: QueryDict) -> bool:
-    return any(NUL in key or _has_nul(query.getlist(key)) for key in query)
+def _query_nul(query: QueryDict) -> str | None:
+    """The first parameter whose name or value holds a NUL, or None."""
+    return next((key for key in query if NUL in key or _has_nul(query.getlist(key))), None)
 
 
 def _json_has_nul(data: Any) -> bool:
@@ -67,6 +74,23 @@ def _json_has_nul(data: Any) -> bool:
     return False
 
 
+def _json_nul(data: Any) -> str | None:
+    """The top-level field whose value holds a NUL ("" for the whole body), or None."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if _json_has_nul(key) or _json_has_nul(value):
+                return key.replace(NUL, "") if isinstance(key, str) else ""
+        return None
+    return "" if _json_has_nul(data) else None
+
+
+def _nul(field: str | None) -> Refusal:
+    where = f" (in {field})" if field else ""
+    return NulCharacter(
+        f"The request contains a NUL character (%00){where}, which no address, form or text "
+        "on this site may contain. Remove it and try again.", field=field or None)
+
+
 def _too_large() -> Refusal:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
     return HostileInput(
@@ -76,16 +100,16 @@ def _too_large() -> Refusal:
 
 def hostile_input_refusal(request: HttpRequest) -> Refusal | None:
     """Why ``request`` is refused before any view reads it, or None."""
-    nul = HostileInput("The request contains a NUL character (%00), which no address, "
-                       "form or text on this site may contain. Remove it and try again.")
     if NUL in request.path_info or NUL in request.path:
-        return nul
+        return _nul(None)
     try:
-        if _query_has_nul(request.GET) or _has_nul(request.COOKIES.values()) or _has_nul(
-                request.COOKIES):
-            return nul
+        field = _query_nul(request.GET)
     except TooManyFieldsSent:
         return HostileInput("The address has too many parameters.")
+    if field is not None:
+        return _nul(field)
+    if _has_nul(request.COOKIES.values()) or _has_nul(request.COOKIES):
+        return _nul(None)
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return None
     try:
@@ -98,15 +122,14 @@ def hostile_input_refusal(request: HttpRequest) -> Refusal | None:
         # Uploaded files may hold NUL bytes (a bank statement export can); their text
         # fields may not. Django itself caps the fields at DATA_UPLOAD_MAX_MEMORY_SIZE.
         try:
-            if _query_has_nul(request.POST):
-                return nul
+            field = _query_nul(request.POST)
         except RequestDataTooBig:
             return _too_large()
         except TooManyFieldsSent:
             return HostileInput("The form sent too many fields.")
-        except Exception:  # noqa: BLE001 - a broken multipart body; the view's parser says so
+        except Exception:  # noqa: BLE001 - a broken multipart body
             return HostileInput("The form's data could not be read.")
-        return None
+        return None if field is None else _nul(field)
     if limit is not None and length > limit:
         return _too_large()
     try:
@@ -116,19 +139,20 @@ def hostile_input_refusal(request: HttpRequest) -> Refusal | None:
     if content_type == "application/x-www-form-urlencoded":
         if b"%00" in body or b"\x00" in body:
             try:
-                if _query_has_nul(request.POST):
-                    return nul
+                field = _query_nul(request.POST)
             except TooManyFieldsSent:
                 return HostileInput("The form sent too many fields.")
-    elif b"\x00" in body:
-        return nul
-    elif b"\\u0000" in body and content_type.endswith("json"):
+            return None if field is None else _nul(field)
+        return None
+    if b"\\u0000" in body and content_type.endswith("json"):
         try:
             data = json.loads(body)
         except ValueError:
             return None  # not JSON: the view's parser answers that
-        if _json_has_nul(data):
-            return nul
+        field = _json_nul(data)
+        return None if field is None else _nul(field)
+    if b"\x00" in body:
+        return _nul(None)
     return None
 
 
@@ -141,6 +165,44 @@ class HostileInputMiddleware:
         if refusal is not None:
             return _refused(request, refusal)
         return self.get_response(request)
+
+
+# Forms whose views are not ours (django-allauth's, the admin's): every POST counts
+# against the client's address before the view runs, so a refused attempt
+# writes nothing. URL name: (scope, attempts, per seconds). Allauth's own
+# limits (failed logins per address and per account) apply as well. Our own
+# forms (joining, comments, the API) count in their views, where the refusal
+# can be shown beside the form.
+EDGE_RATE_LIMITS: dict[str, tuple[str, int, int]] = {
+    "account_login": ("login", 30, 600),
+    "admin:login": ("login", 30, 600),
+    "account_signup": ("signup", 20, 600),
+    "account_reset_password": ("password-reset", 10, 600),
+    "account_reset_password_from_key": ("password-reset-key", 20, 600),
+}
+
+
+class EdgeRateLimitMiddleware:
+    """Rate limits on the POSTs of ``EDGE_RATE_LIMITS``, through ``core.net.rate_limit``."""
+
+    def __init__(self, get_response: Middleware) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any,
+                     kwargs: Any) -> HttpResponse | None:
+        match = request.resolver_match
+        limit = EDGE_RATE_LIMITS.get(match.view_name) if match is not None else None
+        if request.method != "POST" or limit is None:
+            return None
+        scope, count, seconds = limit
+        try:
+            rate_limit(request, scope=scope, limit=count, per_seconds=seconds)
+        except RateLimited as e:
+            return render(request, "429.html", {"message": e.message}, status=e.http_status)
+        return None
 
 
 class SecurityHeadersMiddleware:

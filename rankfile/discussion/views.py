@@ -24,6 +24,7 @@ from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
+from rankfile.core.net import client_ip
 from rankfile.discussion import selectors
 from rankfile.discussion.access import (
     AUTHORS,
@@ -42,6 +43,12 @@ from rankfile.discussion.forms import (
     EraseRequestForm,
     ModerateForm,
     ReportForm,
+)
+from rankfile.discussion.limits import (
+    ERASE_LIMITS,
+    POST_LIMITS,
+    REPORT_LIMITS,
+    discussion_rate_limit,
 )
 from rankfile.discussion.models import Article, Comment, CommentReport, Tag
 from rankfile.discussion.services.articles import (
@@ -208,10 +215,11 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
     data = form.cleaned_data
     secret = "" if member else (_secret(request) or secrets.token_urlsafe(32))
     try:
+        discussion_rate_limit(request, what="comment", limits=POST_LIMITS)
         comment = comment_post(
             article=article, text=data["text"], user=request.user, name=data.get("name", ""),
             email=data.get("email", ""), parent_number=data.get("parent"), secret=secret,
-            honeypot=data.get("website", ""), request=request,
+            honeypot=data.get("website", ""), ip=client_ip(request),
         )
     except Refusal as e:
         form_add_refusal(form, e)
@@ -242,8 +250,9 @@ def comment_change(request: HttpRequest, slug: str, number: int) -> HttpResponse
         messages.error(request, str(form.errors["text"][0]))
         return _back_to(request, comment)
     try:
+        discussion_rate_limit(request, what="comment", limits=POST_LIMITS)
         comment_edit(comment=comment, text=form.cleaned_data["text"], user=request.user,
-                     secret=_secret(request), request=request)
+                     secret=_secret(request), ip=client_ip(request))
     except Refusal as e:
         messages.error(request, e.message)
     else:
@@ -271,8 +280,10 @@ def comment_flag(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         messages.error(request, "Choose why you are reporting this comment.")
         return _back_to(request, comment)
     try:
+        discussion_rate_limit(request, what="report", limits=REPORT_LIMITS)
         comment_report(comment=comment, reason=form.cleaned_data["reason"],
-                       detail=form.cleaned_data["detail"], user=request.user, request=request)
+                       detail=form.cleaned_data["detail"], user=request.user,
+                       ip=client_ip(request))
     except Refusal as e:
         messages.error(request, e.message)
     else:
@@ -324,7 +335,8 @@ def erase_request(request: HttpRequest) -> HttpResponse:
     form = EraseRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            commenter_erase_request(email=form.cleaned_data["email"], request=request)
+            discussion_rate_limit(request, what="erasure request", limits=ERASE_LIMITS)
+            commenter_erase_request(email=form.cleaned_data["email"])
         except Refusal as e:
             form_add_refusal(form, e)
         else:

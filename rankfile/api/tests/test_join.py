@@ -191,10 +191,14 @@ def test_it_rate_limits_one_address(api_client, offers):
     for n in range(30):
         api_client.join(application(email=f"p{n}@example.org"), key=f"k{n}")
 
+    before = (Membership.objects.count(), User.objects.count(), DBTaskResult.objects.count())
+
     response = api_client.join(application(email="late@example.org"), key="late")
 
     assert 429 == response.status_code
     assert "rate_limited" == error(response)["code"]
+    assert before == (Membership.objects.count(), User.objects.count(),
+                      DBTaskResult.objects.count())
 
 
 @override_settings(RATELIMIT_ENABLE=True, RATELIMIT_EXEMPT_IPS=["127.0.0.1"])

@@ -10,13 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
 from django.utils import timezone
 
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import User
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
-from rankfile.core.net import client_ip
 from rankfile.core.text import refuse_bidi_controls
 from rankfile.discussion.access import can_moderate, can_read, comment_policy_of, current_membership
 from rankfile.discussion.markdown import render_comment
@@ -33,7 +31,6 @@ from rankfile.discussion.services.moderation import (
     Who,
     check_blocked,
     check_links,
-    check_rate,
     is_approved,
     log,
     refuse,
@@ -43,8 +40,6 @@ EDIT_MINUTES = 15
 MAX_TEXT = 5000
 MAX_NAME = 80
 # Per address and per account: a person typing replies stays well under these.
-POST_LIMITS = ((5, 60), (40, 3600))
-REPORT_LIMITS = ((10, 600),)
 
 S = Comment.Status
 
@@ -105,15 +100,15 @@ def can_post(*, article: Article, user: AnyUser | None) -> tuple[bool, str]:
 
 def comment_post(*, article: Article, text: str, user: AnyUser | None = None, name: str = "",
                  email: str = "", parent_number: int | None = None, secret: str = "",
-                 honeypot: str = "", request: HttpRequest | None = None,
-                 ip: str | None = None, now: dt.datetime | None = None) -> Comment:
+                 honeypot: str = "", ip: str | None = None, now: dt.datetime | None = None) -> Comment:
     """Post a comment on ``article``, or a reply to its comment ``parent_number``.
 
     A member (``user`` logged in) posts under their own name; a visitor gives
     ``name`` and optionally ``email`` (never shown). ``secret`` is the visitor's
     browser secret, of which only a hash is stored, so that they can edit or
-    withdraw it later. ``request`` gives the address for the rate limits; without
-    one (commands, the demo) nothing is limited.
+    withdraw it later. ``ip`` is the client's address, kept with the comment for
+    moderators. Rate limits are the caller's (``discussion.limits``), counted
+    before this is called, so a refused attempt writes nothing.
 
     Returns the comment, visible or awaiting moderation as the policy says.
 
@@ -122,10 +117,8 @@ def comment_post(*, article: Article, text: str, user: AnyUser | None = None, na
             article or removed, comments closed or members only, the honeypot
             filled, too many links, a blocked word or address (field set where
             one is at fault).
-        RateLimited: too many comments from this address or account.
     """
     member = user if (user is not None and user.is_authenticated) else None
-    ip = client_ip(request) if request is not None else ip
     who: Who = {"actor": member, "ip": ip, "article": article}
     if honeypot:
         raise refuse(Refusal("Your comment could not be posted.", code="honeypot"), **who)
@@ -155,7 +148,6 @@ def comment_post(*, article: Article, text: str, user: AnyUser | None = None, na
     check_links(text, **who)
     check_blocked(text=text, name=name if member is None else "", email=email,
                   actor=member, ip=ip, article=article)
-    check_rate(request, what="comment", user=member, limits=POST_LIMITS, article=article)
 
     if member is not None:
         name, email = display_name(member), ""
@@ -199,7 +191,7 @@ def can_edit(comment: Comment, *, user: AnyUser | None, secret: str,
 
 
 def comment_edit(*, comment: Comment, text: str, user: AnyUser | None = None, secret: str = "",
-                 request: HttpRequest | None = None, now: dt.datetime | None = None) -> Comment:
+                 ip: str | None = None, now: dt.datetime | None = None) -> Comment:
     """Change a comment's text within ``EDIT_MINUTES`` of posting; it shows as edited.
 
     Raises:
@@ -217,7 +209,6 @@ def comment_edit(*, comment: Comment, text: str, user: AnyUser | None = None, se
                       code="edit_window_closed")
     text = _clean_text(text)
     member = user if (user is not None and user.is_authenticated) else None
-    ip = client_ip(request) if request is not None else None
     who: Who = {"actor": member, "ip": ip, "article": comment.article}
     check_links(text, **who)
     check_blocked(text=text, **who)
@@ -248,7 +239,7 @@ def comment_withdraw(*, comment: Comment, user: AnyUser | None = None, secret: s
 
 
 def comment_report(*, comment: Comment, reason: str, detail: str = "", user: AnyUser | None = None,
-                   request: HttpRequest | None = None,
+                   ip: str | None = None,
                    now: dt.datetime | None = None) -> CommentReport:
     """Report a comment to the moderators of its article's body.
 
@@ -256,7 +247,6 @@ def comment_report(*, comment: Comment, reason: str, detail: str = "", user: Any
         NotFound: the comment is on an article ``user`` may not read.
         Refusal: no reason, or the comment is not shown.
         Conflict: this account has already reported it.
-        RateLimited: too many reports from this address or account.
     """
     from rankfile.core.errors import Conflict
 
@@ -275,8 +265,6 @@ def comment_report(*, comment: Comment, reason: str, detail: str = "", user: Any
     if member is not None and CommentReport.objects.filter(
             comment=comment, reporter=member, resolved_at__isnull=True).exists():
         raise Conflict("You have already reported this comment; the moderators will look at it.")
-    check_rate(request, what="report", user=member, limits=REPORT_LIMITS, article=comment.article)
-    ip = client_ip(request) if request is not None else None
     with transaction.atomic():
         report = CommentReport.objects.create(
             comment=comment, reason=reason, detail=detail, reporter=member,

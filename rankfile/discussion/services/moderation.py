@@ -15,14 +15,12 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor, AnyUser
 from rankfile.accounts.models import User
-from rankfile.core.errors import PermissionRefused, RateLimited, Refusal
-from rankfile.core.net import client_ip, rate_limit
+from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.discussion.access import can_erase_commenter_emails, can_moderate
 from rankfile.discussion.markdown import count_links
 from rankfile.discussion.models import (
@@ -103,32 +101,6 @@ def check_blocked(*, text: str, name: str = "", email: str = "", ip: str | None 
                 "address, that this site does not accept. If you think this is a mistake, "
                 "contact the organisation.", code="blocked", field=field),
                 detail=f"blocked {kind}: {value}", ip=ip, actor=actor, article=article)
-
-
-def check_rate(request: HttpRequest | None, *, what: str, user: AnyUser | None, limits: tuple,
-               article: Article | None = None) -> None:
-    """Count one attempt per address and per account; refuse past the limits.
-
-    ``limits`` is ``((count, seconds), ...)``. Without a request (commands, the
-    demo loader) nothing is limited.
-    """
-    if request is None:
-        return
-    ip = client_ip(request)
-    account = getattr(user, "pk", None) if (user is not None and user.is_authenticated) else None
-    for count, seconds in limits:
-        try:
-            rate_limit(request, scope=f"discussion-{what}-ip-{seconds}", limit=count,
-                       per_seconds=seconds)
-            if account:
-                rate_limit(request, scope=f"discussion-{what}-user-{seconds}", limit=count,
-                           per_seconds=seconds, key=f"user-{account}")
-        except RateLimited:
-            minutes = max(1, seconds // 60)
-            raise refuse(RateLimited(
-                f"You have sent too many {what}s in a short time. Please wait {minutes} "
-                f"minute{'s' if minutes != 1 else ''} and try again."),
-                actor=user, ip=ip, article=article) from None
 
 
 def is_approved(*, article: Article, user: AnyUser | None, email: str) -> bool:
@@ -216,7 +188,7 @@ def email_from_erase_token(token: str) -> str:
         raise Refusal("This link is not valid. Ask for a new one.", code="bad_link") from None
 
 
-def commenter_erase_request(*, email: str, request: HttpRequest | None = None) -> None:
+def commenter_erase_request(*, email: str) -> None:
     """E-mail a signed link that erases ``email`` from every comment.
 
     The request does the same work, and gets the same answer, whether or not
@@ -230,7 +202,6 @@ def commenter_erase_request(*, email: str, request: HttpRequest | None = None) -
     email = (email or "").strip().lower()
     if not email:
         raise Refusal("Please enter your e-mail address.", code="required", field="email")
-    check_rate(request, what="erasure request", user=None, limits=((5, 3600),))
     with transaction.atomic():
         send_erase_link.enqueue(email=email)
 

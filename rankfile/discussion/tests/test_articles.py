@@ -8,7 +8,6 @@ from rankfile.discussion.markdown import render_article
 from rankfile.discussion.models import Article, ModerationLog
 from rankfile.discussion.services.articles import (
     AuthorSpec,
-    AuthorSpec,
     article_create,
     article_publish,
     article_submit,

@@ -153,10 +153,13 @@ def test_it_rate_limits_the_form(client, offers, settings):
     for _ in range(30):
         client.post(url, details(postcode="bad"))
 
-    response = client.post(url, details(postcode="bad"))
+    before = (Membership.objects.count(), DBTaskResult.objects.count())
+
+    response = client.post(url, details(form_token=form_token(client, url)))
 
     assert 429 == response.status_code
     assert "Too many attempts" in response.content.decode()
+    assert before == (Membership.objects.count(), DBTaskResult.objects.count())
 
 
 def test_it_confirms_the_address_and_sets_the_password(client, offers):
