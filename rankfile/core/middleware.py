@@ -14,6 +14,7 @@ bearer token (pages and API answers that show personal data or a secret).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,7 @@ from rankfile.core.net import rate_limit
 
 API_PREFIX = "/api/"
 NUL = "\x00"
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}")
 # Browser features the site never uses: no page, and no script injected into one, gets them.
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
@@ -60,8 +62,10 @@ def _has_nul(values: Iterable[str]) -> bool:
 
 
 def _query_nul(query: QueryDict) -> str | None:
-    """The first parameter whose name or value holds a NUL, or None."""
-    return next((key for key in query if NUL in key or _has_nul(query.getlist(key))), None)
+    """The first parameter whose name or value holds a NUL ("" if its name is not
+    one to repeat back), or None."""
+    key = next((key for key in query if NUL in key or _has_nul(query.getlist(key))), None)
+    return key if key is None or FIELD_NAME.fullmatch(key) else ""
 
 
 def _json_has_nul(data: Any) -> bool:
@@ -79,7 +83,7 @@ def _json_nul(data: Any) -> str | None:
     if isinstance(data, dict):
         for key, value in data.items():
             if _json_has_nul(key) or _json_has_nul(value):
-                return key.replace(NUL, "") if isinstance(key, str) else ""
+                return key if FIELD_NAME.fullmatch(key) else ""
         return None
     return "" if _json_has_nul(data) else None
 
