@@ -35,8 +35,7 @@ FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}")
 PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
     "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
     "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
-    "publickey-credentials-get", "screen-wake-lock", "usb", "xr-spatial-tracking",
-    "interest-cohort", "browsing-topics"))
+    "screen-wake-lock", "usb", "xr-spatial-tracking", "browsing-topics"))
 
 Middleware = Callable[[HttpRequest], HttpResponse]
 
@@ -125,7 +124,11 @@ def hostile_input_refusal(request: HttpRequest) -> Refusal | None:
     if content_type == "multipart/form-data":
         # Uploaded files may hold NUL bytes (a bank statement export can); their text
         # fields may not. Django itself caps the fields at DATA_UPLOAD_MAX_MEMORY_SIZE.
+        # A small body is read first, so a view may still read request.body after the
+        # form is parsed from it; a large upload is parsed as a stream.
         try:
+            if limit is None or length <= limit:
+                request.body  # noqa: B018 - read and keep it
             field = _query_nul(request.POST)
         except RequestDataTooBig:
             return _too_large()
