@@ -21,8 +21,12 @@ STAFF = ["/me/", "/officers/members/", "/staff/payments/", "/admin/",
 def _violations(page: Any, live_server: Any, urls: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     current = {"url": ""}
-    page.on("console", lambda m: "Content Security Policy" in m.text and found.setdefault(
-        current["url"], []).append(m.text[:200]))
+
+    def note(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            found.setdefault(current["url"], []).append(message.text[:200])
+
+    page.on("console", note)
     for url in urls:
         current["url"] = url
         assert 200 == page.goto(live_server.url + url).status, url
