@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
@@ -26,7 +28,15 @@ def api_schema(db, staff, settings):
     so that every generated case reaches the endpoint."""
     settings.RATELIMIT_ENABLE = False
     make_offers()
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
+    # As Django's test client does: a request must not close the test's connection
+    # (on PostgreSQL it would, being inside the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
