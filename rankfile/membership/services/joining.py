@@ -42,6 +42,7 @@ from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
 
 from rankfile.accounts.models import User
+from rankfile.accounts.services import email_address_confirm
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import Placement, place_postcode
 from rankfile.core.db import insert_together, serialised_writes
@@ -677,6 +678,8 @@ def membership_confirm_email(*, user: User, password: str, now: dt.datetime | No
     with transaction.atomic():
         user.password = make_password(password)
         user.save(update_fields=["password"])
+        # Only the address's owner had the link: allauth's list shows it verified.
+        email_address_confirm(user=user)
         return Membership.objects.filter(user=user, email_confirmed_at__isnull=True).update(
             email_confirmed_at=now
         )
