@@ -257,6 +257,12 @@ def password_reset_request(*, email: str) -> None:
         send_password_reset.enqueue(email=email.strip().lower())
 
 
+def email_is_verified(user: User) -> bool:
+    """Whether ``user`` proved they receive mail at their login address."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email,
+                                       verified=True).exists()
+
+
 def email_address_confirm(*, user: User) -> EmailAddress:
     """Record that ``user`` receives mail at their login address, as a link only that
     address received proved (the joining confirmation): allauth's list of addresses
