@@ -5,7 +5,7 @@ import re
 import pytest
 
 from rankfile.membership.models import Membership, RepeatApplication
-from rankfile.membership.tests.join_helpers import fill_join_form, make_offers
+from rankfile.membership.tests.join_helpers import fill_join_form, make_offers, must_search
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,6 @@ def test_a_known_and_a_new_address_see_the_same_page(phone, live_server, area, o
     assert blank(known) == blank(new)
     assert "£25.00" in known and "PAY-" in known
     # The references the known address was shown are real ones, for staff to find.
-    shown = re.search(r"RF-[0-9A-Z]+", known).group(0)
+    shown = must_search(r"RF-[0-9A-Z]+", known).group(0)
     assert RepeatApplication.objects.filter(reference=shown).exists()
     assert not Membership.objects.filter(user__email="outsider@example.org").exists()
