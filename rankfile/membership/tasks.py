@@ -9,6 +9,7 @@ under a key that names the message, so a job run twice queues each one once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.urls import reverse
@@ -91,7 +92,9 @@ def send_known_address_notice(context: TaskContext, *, reference: str = "", emai
         "login_link": settings.SITE_URL + settings.LOGIN_URL,
         "reset_link": settings.SITE_URL + reverse("account_reset_password"),
     }, email, purpose="join_known_address",
-        key=f"{email}:{hour.astimezone(dt.UTC):%Y-%m-%dT%H}" if reference
+        # The address hashed: a key fits 200 characters, an address may have 254.
+        key=f"{hashlib.sha256(email.encode()).hexdigest()[:32]}:"
+            f"{hour.astimezone(dt.UTC):%Y-%m-%dT%H}" if reference
         else str(context.task_result.id))
 
 

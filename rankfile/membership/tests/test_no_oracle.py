@@ -231,3 +231,15 @@ def test_a_member_who_applies_again_is_told_there_is_nothing_to_do(client, offer
 
     [notice] = mail.outbox
     assert "so there is\nnothing to do" in notice.body
+
+
+def test_a_long_known_address_gets_its_notice(client, offers):
+    from rankfile.demo.personas import make_user
+
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 3) + ".org"
+    make_user(long_address)
+
+    assert 201 == join(client, long_address, "k1").status_code
+    run_tasks()
+
+    assert [[long_address]] == [m.to for m in mail.outbox]
