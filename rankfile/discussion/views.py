@@ -251,12 +251,17 @@ def comment_change(request: HttpRequest, slug: str, number: int) -> HttpResponse
         return _back_to(request, comment)
     try:
         discussion_rate_limit(request, what="comment", limits=POST_LIMITS)
-        comment_edit(comment=comment, text=form.cleaned_data["text"], user=request.user,
-                     secret=_secret(request), ip=client_ip(request))
+        comment = comment_edit(comment=comment, text=form.cleaned_data["text"],
+                               user=request.user, secret=_secret(request),
+                               ip=client_ip(request))
     except Refusal as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"Your comment #{comment.number} is changed.")
+        if comment.status == Comment.Status.PENDING:
+            messages.success(request, f"Your comment #{comment.number} is changed. It will "
+                                      "appear again once a moderator has approved it.")
+        else:
+            messages.success(request, f"Your comment #{comment.number} is changed.")
     return _back_to(request, comment)
 
 
