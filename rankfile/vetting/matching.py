@@ -21,9 +21,10 @@ Duplicates: two applications are flagged as a pair when any rule holds
 2. ``name_dob_postcode``: the same name key, date of birth and postcode
    (changed case and spacing, swapped names).
 3. ``card``: a payment from the same card (or bank account) fingerprint.
-4. ``typo``: the same date of birth and postcode, and name keys one edit apart
-   (a letter added, dropped, changed or two letters swapped: Damerau-Levenshtein
-   distance 1), each name key at least 4 letters long.
+4. ``typo``: the same date of birth and postcode, and one word of the names one
+   edit apart (a letter added, dropped, changed or two neighbours swapped:
+   Damerau-Levenshtein distance 1) in a word of at least 4 letters, or names
+   that differ only in their spaces ("Mary Ann", "Maryann").
 5. ``moved``: the same name key and date of birth, at different postcodes (a
    person who moved house and applied again).
 
@@ -188,7 +189,7 @@ def find_duplicates(people: Iterable[Person], *, among: set[int] | None = None) 
         if len(ids) > 1:
             for a, b in pairs(ids):
                 ka, kb = names[a], names[b]
-                if min(len(ka), len(kb)) >= 4 and _names_one_edit_apart(ka, kb):
+                if _names_one_edit_apart(ka, kb):
                     found[(a, b)].add("typo")
     for ids in groups["moved"].values():
         if len(ids) > 1:
@@ -201,16 +202,19 @@ def find_duplicates(people: Iterable[Person], *, among: set[int] | None = None) 
 
 
 def _names_one_edit_apart(a: str, b: str) -> bool:
-    # A typo in one word may change the sort order of the words: compare both
-    # the sorted keys and the words matched up one by one.
-    if one_edit_apart(a, b):
-        return True
+    """One word of the two names differs by one edit, and that word has at least four
+    letters (a typo in "Li" makes another name, "Lu"); or the names differ only in
+    spaces ("Mary Ann", "Maryann")."""
+    if a.replace(" ", "") == b.replace(" ", ""):
+        return a != b
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
-    for perm in (wb, list(reversed(wb))) if len(wb) == 2 else (wb,):
-        diffs = [(x, y) for x, y in zip(wa, perm, strict=True) if x != y]
-        if len(diffs) == 1 and one_edit_apart(*diffs[0]):
+    # A typo may change the sort order of the words: try them matched up both ways.
+    for other in (wb, list(reversed(wb))) if len(wb) == 2 else (wb,):
+        diffs = [(x, y) for x, y in zip(wa, other, strict=True) if x != y]
+        if (len(diffs) == 1 and min(len(diffs[0][0]), len(diffs[0][1])) >= 4
+                and one_edit_apart(*diffs[0])):
             return True
     return False
 
