@@ -33,8 +33,10 @@ merge it or mark it as two people.
 
 Exclusion list: an application is flagged when
 ----------------------------------------------
-- ``name``: its name key equals an entry's (and, if the entry has a postcode,
-  the explanation says whether the postcode matches too), or
+- ``name``: its name key equals an entry's, and the entry gives no postcode or
+  one in the same postcode district (``E4 7AA`` and ``E4 9ZZ``: ``E4``). A
+  common name elsewhere in the country is another person: flagging every John
+  Smith would bury the one that matters. Or
 - ``address``: its normalised address and postcode equal an entry's (someone
   else at a listed address).
 A match is explained and flagged, never rejected.
@@ -79,6 +81,11 @@ def full_name_key(name: str) -> str:
 
 def normalise_postcode(text: str) -> str:
     return "".join((text or "").split()).upper()[:8]
+
+
+def outward_code(postcode: str) -> str:
+    """The district part of a normalised postcode: all but its last three characters."""
+    return postcode[:-3] if len(postcode) > 4 else postcode
 
 
 def normalise_email(text: str) -> str:
@@ -257,13 +264,16 @@ class ExclusionIndex:
         postcode = normalise_postcode(postcode)
         seen: set[int] = set()
         for e in self.by_name.get(name_key(first, last), ()):
-            seen.add(e.id)
-            if e.postcode and normalise_postcode(e.postcode) == postcode:
+            listed = normalise_postcode(e.postcode)
+            if listed and listed == postcode:
                 where = f"and the postcode {postcode}"
-            elif e.postcode:
-                where = f"but a different postcode ({normalise_postcode(e.postcode)} on the list)"
+            elif listed and outward_code(listed) == outward_code(postcode):
+                where = f"in the same postcode district ({outward_code(postcode)})"
+            elif listed:
+                continue  # the same name elsewhere: another person, most likely
             else:
                 where = "(the list gives no postcode)"
+            seen.add(e.id)
             out.append(ExclusionMatch(person_id, e.id, "name",
                                       f"The name matches exclusion list entry “{e.name}” {where}."))
         norm = normalise_address(address)

@@ -92,3 +92,13 @@ def test_the_exclusion_list_explains_a_name_match_and_an_address_match():
     assert "and the postcode CT91AA" in by_name[0].explanation
     assert ["address"] == [m.rule for m in by_address]
     assert [] == index.match(11, "Nigel", "Farrago", "CT9 1AA")
+
+
+def test_a_listed_name_in_another_postcode_district_is_someone_else():
+    index = matching.ExclusionIndex([matching.Listed(1, "John Smith", "E4 7AA"),
+                                     matching.Listed(2, "Jane Doe")])
+
+    assert ["name"] == [m.rule for m in index.match(1, "John", "Smith", "E4 9ZZ")]
+    assert "postcode district (E4)" in index.match(1, "John", "Smith", "E4 9ZZ")[0].explanation
+    assert [] == index.match(2, "John", "Smith", "N1 1AA")
+    assert ["name"] == [m.rule for m in index.match(3, "Doe", "Jane", "N1 1AA")]
