@@ -13,10 +13,12 @@ from rankfile.vetting.models import Decision, Flag, ReasonCode
 class QueueFilterForm(forms.Form):
     category = forms.ChoiceField(label="Category", required=False,
                                  choices=[("", "Every category"), *Category.Kind.choices])
-    body = forms.ModelChoiceField(
-        label="Region, constituency or branch", required=False, empty_label="Everywhere",
-        queryset=Body.objects.filter(kind__in=(Body.Kind.REGION, Body.Kind.CONSTITUENCY,
-                                               Body.Kind.BRANCH)).order_by("kind", "name"))
+    region = forms.ModelChoiceField(
+        label="Region", required=False, empty_label="Every region",
+        queryset=Body.objects.filter(kind=Body.Kind.REGION).order_by("name"))
+    # A code, not a list: hundreds of branches make a select nobody can use (and slow).
+    body = forms.CharField(label="Constituency or branch code", required=False, max_length=40,
+                           help_text="For example WF-CHN, or E14000634.")
     flag = forms.ChoiceField(label="Flags", required=False, choices=[
         ("", "With or without flags"), ("any", "Any flag"), ("none", "No flag"),
         *Flag.Kind.choices])

@@ -84,7 +84,7 @@ def _clean_text(text: str, *, field_name: str, limit: int, what: str,
 @dataclass(frozen=True)
 class QueueFilter:
     category: str = ""  # a Category.Kind
-    body: int | None = None  # a branch or constituency (region) id
+    body: int | None = None  # a region, constituency or branch id
     flag: str = ""  # a Flag.Kind, or "any", or "none"
     older_than_days: int | None = None
 
@@ -384,14 +384,35 @@ def vetting_check(*, by: Actor, now: dt.datetime | None = None) -> CheckReport:
     index = matching.ExclusionIndex(
         matching.Listed(e.pk, e.name, e.postcode, e.address) for e in ExclusionEntry.objects.all())
     with transaction.atomic():
+        existing = set(Flag.objects.filter(membership__in=pending)
+                       .values_list("membership_id", "kind", "key"))
+        flags: dict[tuple[int, str, str], str] = {}
         for mid, first, last, postcode, address in pending_rows:
-            for m in index.match(mid, first, last, postcode, address):
-                report.exclusion_flags += _flag(mid, Flag.Kind.EXCLUSION, f"{m.rule}:{m.entry}",
-                                                m.explanation, now)
+            for hit in index.match(mid, first, last, postcode, address):
+                flags[(mid, Flag.Kind.EXCLUSION, f"{hit.rule}:{hit.entry}")] = hit.explanation
+        report.exclusion_flags = sum(1 for k in flags if k not in existing)
         pending_ids = {row[0] for row in pending_rows}
-        ended = Membership.objects.exclude(status__in=(S.EXPIRED,))
-        for match in matching.find_duplicates(_people(ended), among=pending_ids):
-            report.duplicate_pairs += _pair(match, now)
+        everyone = Membership.objects.exclude(status=S.EXPIRED)
+        matches = matching.find_duplicates(_people(everyone), among=pending_ids)
+        known = set(DuplicatePair.objects.values_list("first_id", "second_id"))
+        new = [p for p in matches if (p.first, p.second) not in known]
+        references = dict(Membership.objects.filter(
+            pk__in={i for p in new for i in (p.first, p.second)}).values_list("pk", "reference"))
+        DuplicatePair.objects.bulk_create(
+            [DuplicatePair(first_id=p.first, second_id=p.second, rules=",".join(p.rules),
+                           explanation=matching.explain(p.rules), found_at=now) for p in new],
+            batch_size=2000, ignore_conflicts=True)
+        for p in new:
+            explanation = matching.explain(p.rules)[:-1]
+            for mid, other in ((p.first, p.second), (p.second, p.first)):
+                flags[(mid, Flag.Kind.DUPLICATE, pair_key(p.first, p.second))] = (
+                    f"{explanation} as {references[other]}.")
+        report.duplicate_pairs = len(new)
+        Flag.objects.bulk_create(
+            [Flag(membership_id=mid, kind=kind, key=key[:100], explanation=text[:500],
+                  raised_at=now) for (mid, kind, key), text in flags.items()
+             if (mid, kind, key) not in existing],
+            batch_size=2000, ignore_conflicts=True)
         for mid in (pending.filter(category__kind=Category.Kind.AFFILIATED_SUPPORTER,
                                    union_verified_at__isnull=True)
                     .values_list("pk", flat=True)):
@@ -403,16 +424,9 @@ def vetting_check(*, by: Actor, now: dt.datetime | None = None) -> CheckReport:
     return report
 
 
-def _pair(match: matching.Match, now: dt.datetime) -> int:
-    explanation = matching.explain(match.rules)
-    pair, created = DuplicatePair.objects.get_or_create(
-        first_id=match.first, second_id=match.second,
-        defaults={"rules": ",".join(match.rules), "explanation": explanation, "found_at": now})
-    if created:
-        for mid, other in ((match.first, match.second), (match.second, match.first)):
-            _flag(mid, Flag.Kind.DUPLICATE, f"pair:{pair.pk}",
-                  f"{explanation[:-1]} as {Membership.objects.get(pk=other).reference}.", now)
-    return int(created)
+def pair_key(first: int, second: int) -> str:
+    """The key of the flags a duplicate pair raised on both memberships."""
+    return f"pair:{first}:{second}"
 
 
 def duplicate_list(*, by: Actor, status: str = DuplicatePair.Status.OPEN
@@ -443,7 +457,8 @@ def duplicate_mark_distinct(*, pair: DuplicatePair, by: Actor,
         current.decided_by = by if isinstance(by, User) else None
         current.decided_at = now or timezone.now()
         current.save(update_fields=("status", "decided_by", "decided_at"))
-        Flag.objects.filter(kind=Flag.Kind.DUPLICATE, key=f"pair:{current.pk}").delete()
+        Flag.objects.filter(kind=Flag.Kind.DUPLICATE,
+                            key=pair_key(current.first_id, current.second_id)).delete()
         return current
 
 
@@ -484,7 +499,8 @@ def duplicate_merge(*, pair: DuplicatePair, by: Actor, keep: int,
         current.decided_at = now
         current.explanation = (current.explanation + f" Kept {kept.reference}.")[:500]
         current.save(update_fields=("status", "decided_by", "decided_at", "explanation"))
-        Flag.objects.filter(kind=Flag.Kind.DUPLICATE, key=f"pair:{current.pk}").delete()
+        Flag.objects.filter(kind=Flag.Kind.DUPLICATE,
+                            key=pair_key(current.first_id, current.second_id)).delete()
         return kept
 
 

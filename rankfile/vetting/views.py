@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
+from rankfile.branches.models import Body
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
 from rankfile.membership.models import Membership
@@ -41,6 +42,7 @@ from rankfile.vetting.models import Appeal, Decision, ExclusionEntry, ReasonCode
 from rankfile.vetting.reasons import plain_words
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -58,8 +60,16 @@ def _filters(form: QueueFilterForm) -> services.QueueFilter:
     if not form.is_valid():
         return services.QueueFilter()
     d = form.cleaned_data
-    return services.QueueFilter(category=d["category"] or "",
-                                body=d["body"].pk if d["body"] else None,
+    body = d["region"].pk if d["region"] else None
+    if d["body"]:
+        code = d["body"].strip().upper().replace("\x00", "")
+        found = Body.objects.filter(code__iexact=code).values_list("pk", flat=True).first()
+        if found is None:
+            form.add_error("body", f"There is no constituency or branch with the code {code}.")
+            body = -1  # nothing matches: an unknown code shows no applications
+        else:
+            body = found
+    return services.QueueFilter(category=d["category"] or "", body=body,
                                 flag=d["flag"] or "", older_than_days=d["older_than_days"])
 
 
@@ -70,13 +80,23 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _forbidden(request)
     form = QueueFilterForm(request.GET or None)
     qs = services.vetting_queue(by=request.user, filters=_filters(form))
-    page = Paginator(qs.prefetch_related("vetting_flags"), PAGE_SIZE, allow_empty_first_page=True
-                     ).get_page(request.GET.get("page"))
+    try:
+        number = max(1, min(int(request.GET.get("page", "1")), 10_000))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(qs.prefetch_related("vetting_flags")[start:start + PAGE_SIZE + 1])
+    # Counting 183,000 waiting rows on every page costs more than the page: count up
+    # to a cap and say "more than" beyond it.
+    waiting = qs.order_by()[:COUNT_CAP + 1].count()
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "vetting/queue.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-        "bulk": BulkForm(prefix="bulk"), "keeps_lists": can_keep_lists(request.user)})
+        "form": form, "rows": rows[:PAGE_SIZE], "number": number,
+        "has_next": len(rows) > PAGE_SIZE, "has_previous": number > 1,
+        "waiting": min(waiting, COUNT_CAP), "more": waiting > COUNT_CAP,
+        "query": query.urlencode(), "bulk": BulkForm(prefix="bulk"),
+        "keeps_lists": can_keep_lists(request.user)})
 
 
 def _application_page(request: HttpRequest, membership: Membership, *,
