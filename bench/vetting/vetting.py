@@ -98,7 +98,7 @@ def measure(args: argparse.Namespace) -> dict:
     log(f"queue: p50 {figures['queue_p50_ms']} ms, p99 {figures['queue_p99_ms']} ms")
 
     t = time.perf_counter()
-    people = list(services._people(Membership.objects.all()))
+    people = list(services.people_for_matching(Membership.objects.all()))
     read = time.perf_counter() - t
     pairs = matching.find_duplicates(people)
     figures["duplicates_seconds"] = round(time.perf_counter() - t, 1)

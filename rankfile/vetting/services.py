@@ -350,7 +350,9 @@ class CheckReport:
     union_flags: int = 0
 
 
-def _people(qs: QuerySet[Membership]) -> Iterable[matching.Person]:
+def people_for_matching(qs: QuerySet[Membership]) -> Iterable[matching.Person]:
+    """The memberships of ``qs`` as the matching rules read them, with their card
+    fingerprints; streamed, for a whole membership."""
     cards: dict[int, list[str]] = {}
     for mid, fp in (Payment.objects.filter(membership__in=qs, card_fingerprint__isnull=False)
                     .values_list("membership_id", "card_fingerprint")):
@@ -393,7 +395,7 @@ def vetting_check(*, by: Actor, now: dt.datetime | None = None) -> CheckReport:
         report.exclusion_flags = sum(1 for k in flags if k not in existing)
         pending_ids = {row[0] for row in pending_rows}
         everyone = Membership.objects.exclude(status=S.EXPIRED)
-        matches = matching.find_duplicates(_people(everyone), among=pending_ids)
+        matches = matching.find_duplicates(people_for_matching(everyone), among=pending_ids)
         known = set(DuplicatePair.objects.values_list("first_id", "second_id"))
         new = [p for p in matches if (p.first, p.second) not in known]
         references = dict(Membership.objects.filter(
