@@ -88,7 +88,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(qs.prefetch_related("vetting_flags")[start:start + PAGE_SIZE + 1])
     # Counting 183,000 waiting rows on every page costs more than the page: count up
     # to a cap and say "more than" beyond it.
-    waiting = qs.order_by()[:COUNT_CAP + 1].count()
+    # Ordered, so that PostgreSQL walks the queue's index rather than the whole table.
+    waiting = qs[:COUNT_CAP + 1].count()
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "vetting/queue.html", {
