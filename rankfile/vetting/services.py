@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import dateformat, timezone
 
 from rankfile.accounts.http import Actor
@@ -107,12 +107,14 @@ def vetting_queue(*, by: Actor, filters: QueueFilter | None = None,
 
         within = bodies_within(Body.objects.filter(pk=f.body))
         qs = qs.filter(Q(branch_id__in=within) | Q(constituency_id__in=within))
+    # EXISTS rather than a join: no DISTINCT over 183,000 rows to page through.
+    flagged = Flag.objects.filter(membership=OuterRef("pk"))
     if f.flag == "any":
-        qs = qs.filter(vetting_flags__isnull=False).distinct()
+        qs = qs.filter(Exists(flagged))
     elif f.flag == "none":
-        qs = qs.filter(vetting_flags__isnull=True)
+        qs = qs.filter(~Exists(flagged))
     elif f.flag:
-        qs = qs.filter(vetting_flags__kind=f.flag).distinct()
+        qs = qs.filter(Exists(flagged.filter(kind=f.flag)))
     if f.older_than_days:
         qs = qs.filter(applied_at__lte=(now or timezone.now()) - dt.timedelta(days=f.older_than_days))
     return qs.select_related("category", "branch", "constituency").order_by("applied_at", "pk")

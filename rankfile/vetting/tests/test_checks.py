@@ -27,6 +27,9 @@ def test_an_exclusion_list_match_flags_and_explains_and_never_rejects(area, staf
     assert "matches exclusion list entry" in flag.explanation and "E47AA" in flag.explanation
     assert V.PENDING == Membership.objects.get(pk=m.pk).vetting
     assert 0 == Decision.objects.count()
+    for kind, expected in (("any", [m]), ("exclusion", [m]), ("duplicate", []), ("none", [])):
+        assert expected == list(services.vetting_queue(
+            by=staff, filters=services.QueueFilter(flag=kind)))
 
 
 def test_running_the_checks_twice_flags_once(area, staff):
