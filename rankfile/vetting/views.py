@@ -42,7 +42,7 @@ from rankfile.vetting.models import Appeal, Decision, ExclusionEntry, ReasonCode
 from rankfile.vetting.reasons import plain_words
 
 PAGE_SIZE = 50
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
