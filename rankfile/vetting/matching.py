@@ -49,6 +49,7 @@ list equals theirs after normalisation (the words of the surname, in order).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -60,10 +61,14 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text or "")
+    text = text or ""
+    if text.isascii():  # most names: nothing to decompose
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
+@functools.lru_cache(maxsize=100_000)
 def normalise_name(text: str) -> str:
     """Letters only, case folded, words separated by one space."""
     return _NOT_LETTERS.sub(" ", _fold(text)).strip()
