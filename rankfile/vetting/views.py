@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -97,6 +98,8 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "has_next": len(rows) > PAGE_SIZE, "has_previous": number > 1,
         "waiting": min(waiting, COUNT_CAP), "more": waiting > COUNT_CAP,
         "query": query.urlencode(), "bulk": BulkForm(prefix="bulk"),
+        # One reverse, not fifty: each row links to queue_url + its reference.
+        "queue_url": reverse("vetting:queue"),
         "keeps_lists": can_keep_lists(request.user)})
 
 
