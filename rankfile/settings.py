@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "rankfile.branches",
     "rankfile.membership",
     "rankfile.discussion",
+    "rankfile.vetting",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",
@@ -296,6 +297,9 @@ STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 5)
 DUES_ARREARS_AFTER_DAYS = envint("DUES_ARREARS_AFTER_DAYS", 60)
 DUES_LAPSE_AFTER_DAYS = envint("DUES_LAPSE_AFTER_DAYS", 240)
 DUES_NOTICE_DAYS = envint("DUES_NOTICE_DAYS", 14)
+
+# Vetting: how many days a rejected applicant has to appeal (once).
+VETTING_APPEAL_DAYS = envint("VETTING_APPEAL_DAYS", 28)
 
 # Stripe, for cards and Bacs Direct Debit (docs/payments.md). Offered to payers
 # only when both keys are set; `rankfile check --deploy` says what is missing.

@@ -112,6 +112,7 @@ class World:
     erase_token: str
     staff_token_id: int
     admin_objects: dict[str, Any] = field(default_factory=dict)
+    vetting: dict[str, Any] = field(default_factory=dict)  # see vetting_world
 
 
 def build_world() -> World:
@@ -189,7 +190,7 @@ def build_world() -> World:
 
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
 
-    return World(
+    world = World(
         area=area, people=people, tokens=tokens, member_ref=mine.reference,
         highams_ref=highams.reference, receipt_ref=receipt.reference, dues_ref=owed.reference,
         statement_pk=statement.pk,
@@ -199,6 +200,39 @@ def build_world() -> World:
         pending_comment_id=pending.pk, confirm_token=confirmation_token(applicant.membership.user),
         erase_token=erase_token("val@example.org"), staff_token_id=staff_token.pk,
     )
+    world.vetting = vetting_world(area, applicant.membership)
+    return world
+
+
+def vetting_world(area: Any, applicant: Any) -> dict[str, Any]:
+    """An appeal (rejected by a second staff member), a possible duplicate pair, an
+    exclusion list entry and an affiliated supporter with a union."""
+    from rankfile.demo.personas import give_role, make_user
+    from rankfile.membership.models import AffiliatedUnion, Category
+    from rankfile.membership.tests.factories import make_category, make_membership
+    from rankfile.vetting.models import DuplicatePair, ExclusionEntry
+    from rankfile.vetting.services import appeal_lodge, vetting_reject
+
+    other_staff = make_user("staff.two@example.org")
+    give_role(other_staff, "staff", area.organisation)
+    place = {"branch": area.branch, "constituency": area.constituency,
+             "status": "applied", "category": make_category(Category.Kind.REGISTERED_SUPPORTER)}
+    rejected = make_membership(first_name="Rex", last_name="Jected", **place)
+    vetting_reject(membership=rejected, by=other_staff, reason_code="identity")
+    appeal = appeal_lodge(membership=rejected, by=rejected.user, statement="It is me.")
+    first = make_membership(first_name="Twin", last_name="Person", **place)
+    second = make_membership(first_name="twin", last_name="PERSON", **place)
+    pair = DuplicatePair.objects.create(first=first, second=second, rules="name_dob_postcode",
+                                        explanation="Possible duplicate.", found_at=timezone.now())
+    entry = ExclusionEntry.objects.create(name="Ex Cluded", name_key="cluded ex",
+                                          added_at=timezone.now())
+    union = AffiliatedUnion.objects.create(code="vet-union", name="GMB")
+    affiliated = make_membership(first_name="Una", last_name="Union", union=union,
+                                 union_number="U1", **{**place, "category": make_category(
+                                     Category.Kind.AFFILIATED_SUPPORTER)})
+    return {"applicant": applicant.reference, "appeal": appeal.pk, "pair": pair.pk,
+            "first": first.pk, "entry": entry.pk, "affiliated": affiliated.reference,
+            "rejected": rejected.reference, "highams": None}
 
 
 # -- calls ----------------------------------------------------------------------------------
@@ -237,6 +271,11 @@ def post(everyone: A, *, url: Url | None = None, data: Data | dict[str, Any] | N
 def at(name: str, *attrs: str, query: str = "") -> Url:
     """The URL of ``name`` with the world's ``attrs`` as its arguments."""
     return lambda w: reverse(name, args=[getattr(w, a) for a in attrs]) + query
+
+
+def _vet(name: str, key: str) -> Url:
+    """The URL of ``name`` for the vetting world's object ``key``."""
+    return lambda w: reverse(name, args=[w.vetting[key]])
 
 
 def path(template: str) -> Url:
@@ -379,6 +418,46 @@ SITE: dict[str, list[Call]] = {
              data=lambda w: {f"{w.unplaced_ref}-decline-reason": "Postcode is in Glasgow"},
              anonymous=LOGIN, staff=MOVED),
     ],
+
+    # Vetting: membership staff over the applicant (here: national staff). Another
+    # applicant's page answers as one that does not exist, and so does an appeal form
+    # for someone else's application.
+    "vetting:queue": [get(DENIED, anonymous=LOGIN, staff=OK)],
+    "vetting:bulk": [post(DENIED, data=lambda w: {"reference": [w.vetting["applicant"]],
+                                                  "bulk-outcome": "approved"},
+                          anonymous=LOGIN, staff=OK)],
+    "vetting:check": [post(DENIED, anonymous=LOGIN, staff=MOVED)],
+    "vetting:appeals": [get(DENIED, anonymous=LOGIN, staff=OK)],
+    "vetting:appeal_decide": [post(DENIED, url=_vet("vetting:appeal_decide", "appeal"),
+                                   data=lambda w: {f"appeal-{w.vetting['appeal']}-outcome":
+                                                   "uphold"},
+                                   anonymous=LOGIN, staff=MOVED)],
+    "vetting:exclusions": [get(DENIED, anonymous=LOGIN, staff=OK),
+                           post(DENIED, anonymous=LOGIN, staff=INVALID)],
+    "vetting:exclusion_remove": [post(DENIED, url=_vet("vetting:exclusion_remove", "entry"),
+                                      anonymous=LOGIN, staff=MOVED)],
+    "vetting:unions": [get(DENIED, anonymous=LOGIN, staff=OK),
+                       post(DENIED, anonymous=LOGIN, staff=INVALID)],
+    "vetting:duplicates": [get(DENIED, anonymous=LOGIN, staff=OK)],
+    "vetting:pair": [get(DENIED, url=_vet("vetting:pair", "pair"), anonymous=LOGIN, staff=OK)],
+    "vetting:pair_merge": [post(DENIED, url=_vet("vetting:pair_merge", "pair"),
+                                data=lambda w: {"keep": w.vetting["first"]},
+                                anonymous=LOGIN, staff=MOVED)],
+    "vetting:pair_distinct": [post(DENIED, url=_vet("vetting:pair_distinct", "pair"),
+                                   anonymous=LOGIN, staff=MOVED)],
+    "vetting:application": [
+        get(DENIED, url=_vet("vetting:application", "applicant"), anonymous=LOGIN, staff=OK),
+        get(DENIED, url=path("/staff/vetting/RF-NOSUCH00/"), anonymous=LOGIN,
+            staff=NOT_FOUND),
+    ],
+    "vetting:decide": [post(DENIED, url=_vet("vetting:decide", "applicant"),
+                            data={"outcome": "approved"}, anonymous=LOGIN, staff=MOVED)],
+    "vetting:union_check": [post(DENIED, url=_vet("vetting:union_check", "affiliated"),
+                                 anonymous=LOGIN, staff=BACK)],
+    "vetting:me": [get(OK, anonymous=LOGIN),
+                   post(NOT_FOUND, data=lambda w: {"reference": w.vetting["rejected"],
+                                                   "statement": "Not mine"},
+                        anonymous=LOGIN)],
 
     # Articles: public ones are read by everyone; authors write, moderators publish.
     "discussion:list": [get(OK)],

@@ -17,6 +17,7 @@ from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
 from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
+from rankfile.vetting.access import can_vet
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Placements", reverse("membership:staff_placements")))
     if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
+    if can_vet(user):
+        work.append(("Vetting", reverse("vetting:queue")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
@@ -87,3 +88,18 @@ def test_it_loads_the_demo_once_and_only_moves_the_window_after(db, capsys):
     window.refresh_from_db()
     assert (later - dt.timedelta(hours=20), later + dt.timedelta(hours=28)) == (
         window.opens_at, window.closes_at)
+
+
+def test_the_demo_has_applications_to_vet_duplicates_and_a_union_list(db):
+    from rankfile.vetting.models import DuplicatePair, ExclusionEntry, UnionListEntry
+
+    call_command("load_demo", "--people", "300", stdout=io.StringIO())
+
+    waiting = Membership.objects.filter(vetting=Membership.Vetting.PENDING,
+                                        status=Membership.Status.APPLIED)
+    assert 0 < waiting.count() <= 60
+    assert 2 == DuplicatePair.objects.filter(status="open").count()
+    assert UnionListEntry.objects.filter(union__code="unite").exists()
+    assert 2 == ExclusionEntry.objects.count()
+    assert not Membership.objects.filter(vetting=Membership.Vetting.PENDING).exclude(
+        status=Membership.Status.APPLIED).exists()

@@ -31,7 +31,8 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
-    assert ["Payments", "Placements", "Members", "Moderation", "Admin"] == labels(nav.work)
+    assert ["Payments", "Placements", "Members", "Vetting", "Moderation", "Admin"] == labels(
+        nav.work)
 
 
 def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
@@ -54,7 +55,8 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
     user = make_user("branch-staff@example.org")
     give_role(user, "staff", area.branch)
 
-    assert ["Members", "Moderation"] == labels(navigation_for(user).work)
+    # Branch staff vet their branch's applications.
+    assert ["Members", "Vetting", "Moderation"] == labels(navigation_for(user).work)
 
 
 @pytest.mark.parametrize("path, current", [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class VettingConfig(AppConfig):
+    name = "rankfile.vetting"
+    label = "vetting"
+    verbose_name = "Vetting"
