@@ -112,6 +112,7 @@ class World:
     erase_token: str
     staff_token_id: int
     admin_objects: dict[str, Any] = field(default_factory=dict)
+    meeting: int = 0  # a Chingford branch meeting staff called
 
 
 def build_world() -> World:
@@ -188,7 +189,9 @@ def build_world() -> World:
 
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
 
+    meeting = _meetings_world(area, people)
     return World(
+        meeting=meeting,
         area=area, people=people, tokens=tokens, member_ref=mine.reference,
         highams_ref=highams.reference, receipt_ref=receipt.reference, dues_ref=owed.reference,
         statement_pk=statement.pk,
@@ -198,6 +201,19 @@ def build_world() -> World:
         pending_comment_id=pending.pk, confirm_token=confirmation_token(applicant.membership.user),
         erase_token=erase_token("val@example.org"), staff_token_id=staff_token.pk,
     )
+
+
+def _meetings_world(area: Any, people: dict[str, Any]) -> int:
+    """A Chingford meeting (called by staff) and a group; returns the meeting's id."""
+    import datetime as dt
+
+    from rankfile.branches.models import Body
+    from rankfile.meetings.services.calling import meeting_call
+
+    Body.objects.create(kind=Body.Kind.GROUP, name="Matrix group", code="G-MATRIX",
+                        parent=area.organisation)
+    return meeting_call(by=people["staff"], body=area.branch, title="Branch meeting",
+                        place="Hall", starts_at=timezone.now() + dt.timedelta(days=10)).meeting.pk
 
 
 # -- calls ----------------------------------------------------------------------------------
@@ -436,6 +452,25 @@ SITE: dict[str, list[Call]] = {
     "api:openapi-json": [get(OK)],
     "api:openapi-view": [get(OK)],
     "api:api-root": [get(NOT_FOUND)],
+
+    # Meetings: members of the body and its officers (auditors read); the rest: not found.
+    "meetings:list": [get(OK, anonymous=LOGIN)],
+    "meetings:call": [
+        get(NOT_FOUND, url=path("/meetings/call/WF-CHN/"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=path("/meetings/call/WF-CHN/"), anonymous=LOGIN, staff=MOVED,
+             data={"title": "Matrix", "place": "Hall", "starts_at": "2099-01-01 19:30"}),
+    ],
+    "meetings:detail": [get(NOT_FOUND, url=at("meetings:detail", "meeting"), anonymous=LOGIN,
+                            **who(OK, "member", "author", "auditor", "staff"))],
+    "meetings:notice": [post(NOT_FOUND, url=at("meetings:notice", "meeting"), anonymous=LOGIN,
+                             staff=MOVED)],
+    # Officers who are not members of the branch are told so, and nothing changes.
+    "meetings:reply": [post(NOT_FOUND, url=at("meetings:reply", "meeting"),
+                            data={"answer": "coming"}, anonymous=LOGIN,
+                            **who(MOVED, "member", "author"), **who(BACK, "auditor", "staff"))],
+    "meetings:group_join": [post(BACK, url=path("/groups/G-MATRIX/join/"), anonymous=LOGIN,
+                                 **who(MOVED, *MEMBERS))],
+    "meetings:group_leave": [post(MOVED, url=path("/groups/G-MATRIX/leave/"), anonymous=LOGIN)],
 
     # The admin site's own pages (each model's are in ADMIN_MODELS, below).
     "admin:index": [get(DENIED, anonymous=ADMIN_LOGIN, **who(OK, *ADMINS))],

@@ -1,0 +1,105 @@
+"""Meetings of a body (branch, constituency or group): notice, replies, groups' members.
+
+Who belongs to a body for a meeting: for a branch or a constituency, the
+memberships placed there; for a group, the people who joined it
+(``GroupMember``). Only those in good standing get notice and take part.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Majority(models.TextChoices):
+    SIMPLE = "simple", "Simple majority of votes cast"
+    TWO_THIRDS = "two_thirds", "Two-thirds of votes cast"
+    ABSOLUTE = "absolute", "Absolute majority of voting members present"
+
+
+class MeetingRules(models.Model):
+    """A body's standing orders for its meetings; a body without a row uses the defaults."""
+
+    body = models.OneToOneField("branches.Body", on_delete=models.CASCADE, related_name="meeting_rules")
+    notice_days = models.PositiveSmallIntegerField(default=7)
+    # Voting members present for the meeting to be quorate.
+    quorum = models.PositiveSmallIntegerField(default=5)
+    majority = models.CharField(max_length=20, choices=Majority.choices, default=Majority.SIMPLE)
+    # Procedural questions (taking an emergency motion) need this majority.
+    procedural_majority = models.CharField(max_length=20, choices=Majority.choices,
+                                           default=Majority.SIMPLE)
+
+    class Meta:
+        verbose_name_plural = "meeting rules"
+
+    def __str__(self) -> str:
+        return f"Meeting rules of {self.body}"
+
+
+class GroupMember(models.Model):
+    """``user`` joined the group ``group`` (a body of kind group) at ``joined_at``."""
+
+    group = models.ForeignKey("branches.Body", on_delete=models.CASCADE, related_name="group_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="group_memberships")
+    joined_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("group", "user"), name="one_join_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        CALLED = "called", "Called"
+        OPEN = "open", "In session"
+        CLOSED = "closed", "Closed"
+
+    body = models.ForeignKey("branches.Body", on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True)
+    agenda = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CALLED)
+    # Motions must arrive before this; later ones only as emergency motions.
+    motions_deadline = models.DateTimeField(null=True, blank=True)
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    called_at = models.DateTimeField()
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # The notice went out with fewer days than the body's rules require.
+    short_notice = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("starts_at",)
+        indexes = [models.Index(fields=("body", "starts_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.body}, {self.starts_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
+
+class Reply(models.Model):
+    """A member's answer to a notice: coming, or apologies."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", "I'm coming"
+        APOLOGIES = "apologies", "Apologies"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "replies"
+        constraints = [models.UniqueConstraint(fields=("meeting", "user"), name="one_reply_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_answer_display()} to {self.meeting}"
