@@ -103,3 +103,99 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_answer_display()} to {self.meeting}"
+
+
+class Motion(models.Model):
+    """A motion to a meeting; ``text`` is its current text (as amended so far)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "On the agenda"
+        # An emergency motion waits for the meeting's procedural vote.
+        AWAITING_ADMISSION = "awaiting", "Emergency motion: awaiting the meeting's decision"
+        NOT_TAKEN = "not_taken", "Not taken (the meeting refused the emergency)"
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="motions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seconder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+    is_emergency = models.BooleanField(default=False)
+    urgency_reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        ordering = ("meeting", "number")
+        constraints = [models.UniqueConstraint(fields=("meeting", "number"),
+                                               name="one_motion_number_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"Motion {self.number}: {self.title}"
+
+    @property
+    def is_open_to_amendment(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
+class Amendment(models.Model):
+    class Kind(models.TextChoices):
+        DELETE = "delete", "Delete"
+        INSERT = "insert", "Insert"
+        REPLACE = "replace", "Replace"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To be taken"
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # DELETE and REPLACE: the words changed; INSERT: the words after which to insert
+    # (empty: at the end).
+    target = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seconder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ("motion", "number")
+        constraints = [models.UniqueConstraint(fields=("motion", "number"),
+                                               name="one_amendment_number_per_motion")]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.number} to {self.motion}"
+
+    def describe(self) -> str:
+        if self.kind == self.Kind.DELETE:
+            return f"Delete “{self.target}”."
+        if self.kind == self.Kind.REPLACE:
+            return f"Replace “{self.target}” with “{self.new_text}”."
+        where = f"after “{self.target}”" if self.target else "at the end"
+        return f"Insert “{self.new_text}” {where}."
+
+
+class MotionVersion(models.Model):
+    """Every text a motion had: as submitted, then after each amendment carried."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("motion", "number")
+        constraints = [models.UniqueConstraint(fields=("motion", "number"),
+                                               name="one_version_number_per_motion")]
+
+    def __str__(self) -> str:
+        return f"{self.motion}, version {self.number}"
