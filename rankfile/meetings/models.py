@@ -7,6 +7,8 @@ memberships placed there; for a group, the people who joined it
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -139,7 +141,7 @@ class Motion(models.Model):
 
     @property
     def is_open_to_amendment(self) -> bool:
-        return self.status == self.Status.SUBMITTED
+        return self.status in (self.Status.SUBMITTED, self.Status.AWAITING_ADMISSION)
 
 
 class Amendment(models.Model):
@@ -199,3 +201,120 @@ class MotionVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.motion}, version {self.number}"
+
+
+class Attendance(models.Model):
+    """Someone at the meeting: a member (``membership``) or a guest (``guest_name``).
+
+    ``checked_out_at`` is set when they leave, so "present" stays true; coming
+    back clears it. One row per member and meeting (a unique constraint), so
+    two tellers checking the same person in at once make one row.
+    """
+
+    class Standing(models.TextChoices):
+        VOTING = "voting", "Voting member of this body"
+        OTHER_BODY = "other_body", "Member of another body: may attend, may not vote"
+        NOT_VOTING = "not_voting", "Not a voting member (lapsed, suspended or a supporter)"
+        GUEST = "guest", "Guest"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey("membership.Membership", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    guest_name = models.CharField(max_length=200, blank=True)
+    standing = models.CharField(max_length=12, choices=Standing.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    checked_in_at = models.DateTimeField()
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("meeting", "membership"),
+                                               condition=models.Q(membership__isnull=False),
+                                               name="one_attendance_per_member")]
+        indexes = [models.Index(fields=("meeting", "standing", "checked_out_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name or self.membership} at {self.meeting}"
+
+
+class Question(models.Model):
+    """One question put to the meeting: admit an emergency motion, an amendment, a motion.
+
+    ``voting_present`` and ``quorum`` are recorded when it is put, and never change.
+    """
+
+    class Kind(models.TextChoices):
+        ADMIT_EMERGENCY = "admit", "Take the emergency motion"
+        AMENDMENT = "amendment", "Amendment"
+        MOTION = "motion", "Motion"
+
+    class Method(models.TextChoices):
+        HANDS = "hands", "Show of hands"
+        SECRET = "secret", "Secret electronic vote"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Voting"
+        CLOSED = "closed", "Closed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="questions")
+    amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="questions")
+    # The text put to the vote, as it stood when the question was put.
+    text = models.TextField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    majority = models.CharField(max_length=20, choices=Majority.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    voting_present = models.PositiveIntegerField()
+    quorum = models.PositiveIntegerField()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    votes_for = models.PositiveIntegerField(null=True, blank=True)
+    votes_against = models.PositiveIntegerField(null=True, blank=True)
+    abstentions = models.PositiveIntegerField(null=True, blank=True)
+    carried = models.BooleanField(null=True, blank=True)
+    # Said in the record when the figures entered exceed the voting members present.
+    warning = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("meeting", "opened_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.motion}"
+
+    @property
+    def quorate(self) -> bool:
+        return self.voting_present >= self.quorum
+
+
+class VoteMark(models.Model):
+    """``user`` has voted on ``question``: it says that, never how."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("question", "user"), name="one_vote_each")]
+
+    def __str__(self) -> str:
+        return f"{self.user} voted on {self.question}"
+
+
+class SecretVote(models.Model):
+    """One vote, with no link to who cast it: no user, no time, a random key."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="secret_votes")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+
+    def __str__(self) -> str:
+        return f"A vote on {self.question}"

@@ -41,3 +41,19 @@ def members(area: Area, n: int, *, branch: Body | None = None, prefix: str = "m"
             for i in range(n)]
     voting_categories()
     return made
+
+
+def in_session(area: Area, n: int = 4) -> tuple[Meeting, User, User, list[User]]:
+    """An open Chingford meeting, its chair, a teller, and ``n`` voting members checked in."""
+    from rankfile.meetings.services.door import attendee_check_in, meeting_open
+    from rankfile.membership.models import Membership
+
+    chair = officer("chair@example.org", Role.Kind.CHAIR, area.branch)
+    teller = officer("teller@example.org", Role.Kind.TELLER, area.branch)
+    meeting = chingford_meeting(area, by=chair)
+    people = members(area, n)
+    meeting_open(by=chair, meeting=meeting)
+    for user in people:
+        attendee_check_in(by=teller, meeting=meeting,
+                          reference=Membership.objects.get(user=user).reference)
+    return meeting, chair, teller, people
