@@ -318,3 +318,21 @@ class SecretVote(models.Model):
 
     def __str__(self) -> str:
         return f"A vote on {self.question}"
+
+
+class Minutes(models.Model):
+    """The minutes: generated from the record, edited by the secretary, then published."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField()
+    generated_at = models.DateTimeField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"

@@ -36,6 +36,7 @@ from rankfile.meetings.services.calling import (
     notice_warning,
     rules_of,
 )
+from rankfile.meetings.services.door import checkin_token
 
 
 def _meeting(request: AuthenticatedHttpRequest, meeting_id: int) -> Meeting:
@@ -70,6 +71,8 @@ def detail(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": meeting, "membership": mine, "reply": reply, "is_caller": is_caller,
         "is_chair": can_chair(request.user, meeting), "is_teller": can_tell(request.user, meeting),
         "counts": counts, "rules": rules_of(meeting.body),
+        "code": checkin_token(mine) if mine else "",
+        "motions": meeting.motions.prefetch_related("amendments"),
         "warning": notice_warning(meeting) if is_caller and not meeting.notice_sent_at else ""})
 
 
