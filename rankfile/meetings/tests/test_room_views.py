@@ -99,3 +99,25 @@ def test_the_door_and_chair_pages_are_for_their_officers(area):
     assert 404 == member.post(f"/meetings/{meeting.pk}/minutes/", {"action": "generate"}).status_code
     assert 405 == member.get(f"/meetings/{meeting.pk}/put/").status_code
     assert 0 == Minutes.objects.count()
+
+
+def test_hostile_input_at_the_door_and_the_chair_answers_400_or_back_and_changes_nothing(area):
+    chair = officer("chair@example.org", Role.Kind.CHAIR, area.branch)
+    teller = officer("teller@example.org", Role.Kind.TELLER, area.branch)
+    meeting = chingford_meeting(area, by=chair)
+    members(area, 1)
+    door = _as(teller)
+
+    answers = [
+        door.get(f"/meetings/{meeting.pk}/door/", {"q": "Na\x00me"}).status_code,
+        door.get(f"/meetings/{meeting.pk}/door/", {"q": "\u202eName"}).status_code,
+        door.post(f"/meetings/{meeting.pk}/door/", {"reference": "RF-\x00"}).status_code,
+        door.post(f"/meetings/{meeting.pk}/door/", {"token": "x" * 100_000}).status_code,
+        door.post(f"/meetings/{meeting.pk}/door/", {"guest_name": "\u202egen"}).status_code,
+        _as(chair).post(f"/meetings/{meeting.pk}/put/", {"motion": "9" * 40}).status_code,
+        _as(chair).post(f"/meetings/{meeting.pk}/motions/new/", {
+            "title": "T\x00", "text": "x"}).status_code,
+    ]
+
+    assert [400, 400, 400, 400, 400, 302, 400] == answers
+    assert 0 == Attendance.objects.count() == Motion.objects.count() == Question.objects.count()
