@@ -109,7 +109,9 @@ def vote_cast(*, by: Actor, question: Question, choice: str) -> None:
     assert isinstance(by, User)
     try:
         with transaction.atomic():
-            if not Question.objects.filter(pk=question.pk, status=Question.Status.OPEN).exists():
+            # The chair's close locks the row too: no vote lands after the count.
+            if not Question.objects.select_for_update(no_key=True).filter(
+                    pk=question.pk, status=Question.Status.OPEN).exists():
                 raise Conflict("This vote has closed.", code="vote_closed")
             VoteMark.objects.create(question=question, user=by)
             SecretVote.objects.create(question=question, choice=choice)

@@ -27,6 +27,7 @@ from rankfile.meetings.services.votes import (
     votes_cast,
 )
 from rankfile.meetings.tests.helpers import in_session, members
+from rankfile.membership.tests.race import needs_postgresql, race
 
 TEXT = "This branch calls for rent controls in every borough."
 
@@ -164,3 +165,32 @@ def test_majorities_follow_their_definitions(votes_for, against, present):
     assert two_thirds == (votes_for > 0 and 3 * votes_for >= 2 * (votes_for + against))
     assert absolute == (2 * votes_for > present)
     assert not two_thirds or simple or votes_for == against == 0
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_one_member_voting_from_two_phones_at_once_is_counted_once(area):
+    meeting, chair, _, people = in_session(area, 2)
+    question = question_put(by=chair, motion=_motion(meeting, *people), method="secret")
+
+    first, second = race(lambda: vote_cast(by=people[0], question=question, choice="for"),
+                         lambda: vote_cast(by=people[0], question=question, choice="against"))
+
+    assert first.error is None
+    assert isinstance(second.error, Conflict)
+    assert [("for",)] == list(SecretVote.objects.values_list("choice"))
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_vote_arriving_while_the_chair_closes_is_refused_not_lost(area):
+    meeting, chair, _, people = in_session(area, 2)
+    question = question_put(by=chair, motion=_motion(meeting, *people), method="secret")
+
+    closing, late = race(lambda: question_close(by=chair, question=question),
+                         lambda: vote_cast(by=people[1], question=question, choice="for"))
+
+    assert closing.error is None
+    assert isinstance(late.error, Conflict)
+    question.refresh_from_db()
+    assert (0, 0) == (question.votes_for, SecretVote.objects.count())
