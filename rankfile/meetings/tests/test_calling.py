@@ -146,10 +146,12 @@ def test_members_see_their_branch_meeting_from_their_home(area, client):
     client.force_login(mo)
 
     home = client.get("/me/").content.decode()
+    front = client.get("/").content.decode()
     listing = client.get("/meetings/").content.decode()
     page = client.get(f"/meetings/{meeting.pk}/")
 
     assert "/meetings/" in home
+    assert meeting.get_absolute_url() in front
     assert meeting.get_absolute_url() in listing
     assert 200 == page.status_code
     assert "I&#x27;m coming" in page.content.decode() or "I'm coming" in page.content.decode()
