@@ -14,7 +14,7 @@ from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
 from rankfile.meetings.access import can_chair, can_tell
-from rankfile.meetings.models import Attendance, Meeting, Reply
+from rankfile.meetings.models import Attendance, GroupMember, Meeting, Reply
 from rankfile.meetings.services.calling import rules_of
 from rankfile.meetings.services.text import checked_text
 from rankfile.membership.models import GOOD_STANDING, Membership
@@ -55,6 +55,17 @@ def _body_filter(body: Body) -> Q:
     return Q(pk__in=[])
 
 
+def _belongs(membership: Membership, body: Body) -> bool:
+    """Whether ``membership`` is placed in ``body`` (without a query for a branch)."""
+    if body.kind == Body.Kind.BRANCH:
+        return membership.branch_id == body.pk
+    if body.kind == Body.Kind.CONSTITUENCY:
+        return membership.constituency_id == body.pk
+    if body.kind == Body.Kind.GROUP:
+        return GroupMember.objects.filter(group=body, user_id=membership.user_id).exists()
+    return False
+
+
 def door_pool(meeting: Meeting) -> QuerySet[Membership]:
     """Whom the door may find: the body's members, and anyone who said they are coming.
 
@@ -62,7 +73,7 @@ def door_pool(meeting: Meeting) -> QuerySet[Membership]:
     """
     coming = Reply.objects.filter(meeting=meeting, answer=Reply.Answer.COMING).values("user_id")
     return (Membership.objects.filter(_body_filter(meeting.body) | Q(user_id__in=coming))
-            .exclude(status__in=NEVER_MEMBERS).select_related("category"))
+            .exclude(status__in=NEVER_MEMBERS).select_related("category", "branch"))
 
 
 def standing_of(membership: Membership, meeting: Meeting) -> tuple[str, str]:
@@ -72,7 +83,7 @@ def standing_of(membership: Membership, meeting: Meeting) -> tuple[str, str]:
         return St.NOT_VOTING, f"{membership.get_status_display()}: may not vote."
     if not membership.category.may_vote_in_meetings:
         return St.NOT_VOTING, f"{membership.category.name}: may attend, may not vote."
-    if not door_pool(meeting).filter(_body_filter(meeting.body), pk=membership.pk).exists():
+    if not _belongs(membership, meeting.body):
         where = membership.branch.name if membership.branch else "no branch yet"
         return St.OTHER_BODY, f"Member of {where}: may attend, may not vote."
     return St.VOTING, "Voting member."
