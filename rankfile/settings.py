@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "rankfile.membership",
     "rankfile.discussion",
     "rankfile.vetting",
+    "rankfile.meetings",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("rankfile.branches.urls")),
     path("", include("rankfile.front.urls")),
     path("articles/", include("rankfile.discussion.urls")),
+    path("", include("rankfile.meetings.urls")),
     path("admin/", admin.site.urls),
 ]
 

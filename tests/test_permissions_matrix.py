@@ -113,6 +113,9 @@ class World:
     staff_token_id: int
     admin_objects: dict[str, Any] = field(default_factory=dict)
     vetting: dict[str, Any] = field(default_factory=dict)  # see vetting_world
+    meeting: int = 0  # a Chingford branch meeting staff called, in session
+    question: int = 0  # its open secret vote on motion 1
+    attendance: int = 0  # the member persona, checked in at it
 
 
 def build_world() -> World:
@@ -190,7 +193,9 @@ def build_world() -> World:
 
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
 
+    meeting, question, attendance = _meetings_world(area, people)
     world = World(
+        meeting=meeting, question=question, attendance=attendance,
         area=area, people=people, tokens=tokens, member_ref=mine.reference,
         highams_ref=highams.reference, receipt_ref=receipt.reference, dues_ref=owed.reference,
         statement_pk=statement.pk,
@@ -233,6 +238,39 @@ def vetting_world(area: Any, applicant: Any) -> dict[str, Any]:
     return {"applicant": applicant.reference, "appeal": appeal.pk, "pair": pair.pk,
             "first": first.pk, "entry": entry.pk, "affiliated": affiliated.reference,
             "rejected": rejected.reference, "highams": None}
+
+
+def _meetings_world(area: Any, people: dict[str, Any]) -> tuple[int, int, int]:
+    """A group, and a Chingford meeting called and opened by staff, with a motion put to a
+    secret vote and the member persona checked in; returns the meeting's, question's and
+    attendance's ids."""
+    import datetime as dt
+
+    from rankfile.branches.models import Body
+    from rankfile.meetings.services.calling import meeting_call
+    from rankfile.meetings.services.door import attendee_check_in, meeting_open
+    from rankfile.meetings.services.motions import motion_submit
+    from rankfile.meetings.services.votes import question_put
+    from rankfile.membership.models import Membership
+
+    Body.objects.create(kind=Body.Kind.GROUP, name="Matrix group", code="G-MATRIX",
+                        parent=area.organisation)
+    staff, member = people["staff"], people["member"]
+    meeting = meeting_call(by=staff, body=area.branch, title="Branch meeting", place="Hall",
+                           starts_at=timezone.now() + dt.timedelta(days=10)).meeting
+    motion = motion_submit(by=member, meeting=meeting, title="Rent", text="Rent controls now.",
+                           proposer=member, seconder=people["author"])
+    meeting_open(by=staff, meeting=meeting)
+    here = attendee_check_in(by=staff, meeting=meeting,
+                             reference=Membership.objects.get(user=member).reference)
+    question = question_put(by=staff, motion=motion, method="secret")
+    return meeting.pk, question.pk, here.attendance.pk
+
+
+def _motion_pk(w: World) -> int:
+    from rankfile.meetings.models import Question
+
+    return Question.objects.get(pk=w.question).motion_id
 
 
 # -- calls ----------------------------------------------------------------------------------
@@ -516,6 +554,70 @@ SITE: dict[str, list[Call]] = {
     "api:openapi-json": [get(OK)],
     "api:openapi-view": [get(OK)],
     "api:api-root": [get(NOT_FOUND)],
+
+    # Meetings: members of the body and its officers (auditors read); the rest: not found.
+    "meetings:list": [get(OK, anonymous=LOGIN)],
+    "meetings:call": [
+        get(NOT_FOUND, url=path("/meetings/call/WF-CHN/"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=path("/meetings/call/WF-CHN/"), anonymous=LOGIN, staff=MOVED,
+             data={"title": "Matrix", "place": "Hall", "starts_at": "2099-01-01 19:30"}),
+    ],
+    "meetings:detail": [get(NOT_FOUND, url=at("meetings:detail", "meeting"), anonymous=LOGIN,
+                            **who(OK, "member", "author", "auditor", "staff"))],
+    "meetings:notice": [post(NOT_FOUND, url=at("meetings:notice", "meeting"), anonymous=LOGIN,
+                             staff=MOVED)],
+    # Officers who are not members of the branch are told so, and nothing changes.
+    "meetings:reply": [post(NOT_FOUND, url=at("meetings:reply", "meeting"),
+                            data={"answer": "coming"}, anonymous=LOGIN,
+                            **who(MOVED, "member", "author"), **who(BACK, "auditor", "staff"))],
+    "meetings:motion_new": [
+        get(NOT_FOUND, url=at("meetings:motion_new", "meeting"), anonymous=LOGIN,
+            **who(OK, "member", "author", "auditor", "staff")),
+        # An empty motion: its form again with the reason; auditors may not submit.
+        post(NOT_FOUND, url=at("meetings:motion_new", "meeting"), data={}, anonymous=LOGIN,
+             **who(INVALID, "member", "author", "staff")),
+    ],
+    "meetings:amendment_new": [post(NOT_FOUND, url=path("/meetings/{meeting}/motions/1/amend/"),
+                                    data={}, anonymous=LOGIN,
+                                    **who(BACK, "member", "author", "staff"))],
+    # The door, the chair's page and the minutes' drafts: the body's officers (staff here).
+    "meetings:door": [
+        get(NOT_FOUND, url=at("meetings:door", "meeting"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=at("meetings:door", "meeting"), data={"guest_name": "Gita"},
+             anonymous=LOGIN, staff=OK),
+    ],
+    "meetings:check_out": [post(NOT_FOUND, url=path("/meetings/{meeting}/door/out/{attendance}/"),
+                                anonymous=LOGIN, staff=MOVED)],
+    "meetings:chair": [get(NOT_FOUND, url=at("meetings:chair", "meeting"), anonymous=LOGIN,
+                           staff=OK)],
+    "meetings:live": [get(NOT_FOUND, url=at("meetings:live", "meeting"), anonymous=LOGIN,
+                          staff=OK)],
+    "meetings:open": [post(NOT_FOUND, url=at("meetings:open", "meeting"), anonymous=LOGIN,
+                           staff=MOVED)],
+    # Motion 1's vote is already open: refused, with the reason.
+    "meetings:put": [post(NOT_FOUND, url=at("meetings:put", "meeting"), anonymous=LOGIN,
+                          staff=BACK, data=lambda w: {"motion": _motion_pk(w), "method": "hands"})],
+    "meetings:close": [post(NOT_FOUND, url=path("/meetings/{meeting}/questions/{question}/close/"),
+                            anonymous=LOGIN, staff=MOVED)],
+    # A secret vote takes no show of hands.
+    "meetings:hands": [post(NOT_FOUND, url=path("/meetings/{meeting}/questions/{question}/hands/"),
+                            data={"votes_for": "1", "votes_against": "0", "abstentions": "0"},
+                            anonymous=LOGIN, staff=BACK)],
+    "meetings:vote": [get(NOT_FOUND, url=at("meetings:vote", "meeting"), anonymous=LOGIN,
+                          **who(OK, "member", "author", "auditor", "staff"))],
+    # Only the member persona is checked in; the others are told to see a teller.
+    "meetings:cast": [post(NOT_FOUND, url=path("/meetings/{meeting}/questions/{question}/vote/"),
+                           data={"choice": "for"}, anonymous=LOGIN, member=MOVED,
+                           **who(BACK, "author", "auditor", "staff"))],
+    # Unpublished minutes: the secretary's (staff's) only.
+    "meetings:minutes": [
+        get(NOT_FOUND, url=at("meetings:minutes", "meeting"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=at("meetings:minutes", "meeting"), data={"action": "generate"},
+             anonymous=LOGIN, staff=MOVED),
+    ],
+    "meetings:group_join": [post(BACK, url=path("/groups/G-MATRIX/join/"), anonymous=LOGIN,
+                                 **who(MOVED, *MEMBERS))],
+    "meetings:group_leave": [post(MOVED, url=path("/groups/G-MATRIX/leave/"), anonymous=LOGIN)],
 
     # The admin site's own pages (each model's are in ADMIN_MODELS, below).
     "admin:index": [get(DENIED, anonymous=ADMIN_LOGIN, **who(OK, *ADMINS))],

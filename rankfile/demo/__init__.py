@@ -44,7 +44,7 @@ class Step:
 
 
 def _steps() -> tuple[list[Step], list[Step]]:
-    from rankfile.demo import articles, geography, logins, membership, people, vetting
+    from rankfile.demo import articles, geography, logins, meetings, membership, people, vetting
 
     steps = [
         Step("geography", geography.load, geography.is_loaded),
@@ -53,6 +53,7 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("logins", logins.load, logins.is_loaded),
         Step("articles", articles.load, articles.is_loaded),
         Step("vetting", vetting.load, vetting.is_loaded),
+        Step("meetings", meetings.load, meetings.is_loaded),
     ]
     refresh = [Step("supporters' window", membership.refresh_window, lambda: False)]
     return steps, refresh

@@ -46,6 +46,7 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
     if not getattr(user, "is_authenticated", False):
         return main, work
     main.append(("My membership", reverse("me:home")))
+    main.append(("Meetings", reverse("meetings:list")))
     kinds = role_kinds(user)
     if not kinds:  # most people: one query, and no role's page to link
         return main, work

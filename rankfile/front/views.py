@@ -19,6 +19,7 @@ from rankfile.branches.models import Body
 from rankfile.branches.selectors import body_get, branch_list
 from rankfile.core.errors import NotFound
 from rankfile.discussion.selectors import article_list
+from rankfile.meetings.selectors import meeting_list_upcoming
 from rankfile.membership.models import Membership
 from rankfile.membership.selectors import access_own_membership
 from rankfile.membership.services.joining import format_when, joining_offers
@@ -74,6 +75,11 @@ def _happenings(user: AnyUser) -> list[Happening]:
                 f"/join/{offer.kind}/", f"Register as {offer.as_a}"))
         elif offer.next_window(now) is not None:
             found.append(Happening(offer.closed_message(now), "/join/", "The ways to join"))
+    # The member's own bodies' meetings first: the branch meeting is where members meet.
+    for meeting in meeting_list_upcoming(user)[:LATEST_ARTICLES]:
+        found.append(Happening(
+            f"{meeting.body.name}: {meeting.title}, {format_when(meeting.starts_at)}.",
+            meeting.get_absolute_url(), f"See “{meeting.title}”"))
     for article in article_list(user=user).exclude(link_kind="")[:LATEST_ARTICLES]:
         found.append(Happening(
             f"{article.get_link_kind_display()}: {article.link_label or article.title}",

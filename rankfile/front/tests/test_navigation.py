@@ -24,7 +24,7 @@ def test_it_gives_a_visitor_the_public_pages_only(db):
 def test_it_gives_a_member_their_membership_and_no_work(member):
     nav = navigation_for(member)
 
-    assert EVERYONE + ["My membership"] == labels(nav.main)
+    assert EVERYONE + ["My membership", "Meetings"] == labels(nav.main)
     assert [] == nav.work
 
 

@@ -11,6 +11,7 @@ from rankfile.core.errors import Refusal
 from rankfile.demo import PASSWORD, demo_load
 from rankfile.demo.articles import LOGINS as ARTICLE_LOGINS
 from rankfile.demo.logins import LOGINS
+from rankfile.demo.meetings import LOGINS as MEETING_LOGINS
 from rankfile.demo.payments import payments_note
 
 
@@ -43,6 +44,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo already loaded; supporters' window moved to open now ({took:.1f} s)."))
         self.stdout.write(f"\nLog in at /accounts/login/ with the password {PASSWORD}:")
-        for email, what in LOGINS + ARTICLE_LOGINS:
+        for email, what in LOGINS + ARTICLE_LOGINS + MEETING_LOGINS:
             self.stdout.write(f"  {email}  — {what}")
         self.stdout.write("\n" + payments_note())

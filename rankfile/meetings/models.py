@@ -1,0 +1,338 @@
+"""Meetings of a body (branch, constituency or group): notice, replies, groups' members.
+
+Who belongs to a body for a meeting: for a branch or a constituency, the
+memberships placed there; for a group, the people who joined it
+(``GroupMember``). Only those in good standing get notice and take part.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class Majority(models.TextChoices):
+    SIMPLE = "simple", "Simple majority of votes cast"
+    TWO_THIRDS = "two_thirds", "Two-thirds of votes cast"
+    ABSOLUTE = "absolute", "Absolute majority of voting members present"
+
+
+class MeetingRules(models.Model):
+    """A body's standing orders for its meetings; a body without a row uses the defaults."""
+
+    body = models.OneToOneField("branches.Body", on_delete=models.CASCADE, related_name="meeting_rules")
+    notice_days = models.PositiveSmallIntegerField(default=7)
+    # Voting members present for the meeting to be quorate.
+    quorum = models.PositiveSmallIntegerField(default=5)
+    majority = models.CharField(max_length=20, choices=Majority.choices, default=Majority.SIMPLE)
+    # Procedural questions (taking an emergency motion) need this majority.
+    procedural_majority = models.CharField(max_length=20, choices=Majority.choices,
+                                           default=Majority.SIMPLE)
+
+    class Meta:
+        verbose_name_plural = "meeting rules"
+
+    def __str__(self) -> str:
+        return f"Meeting rules of {self.body}"
+
+
+class GroupMember(models.Model):
+    """``user`` joined the group ``group`` (a body of kind group) at ``joined_at``."""
+
+    group = models.ForeignKey("branches.Body", on_delete=models.CASCADE, related_name="group_members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="group_memberships")
+    joined_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("group", "user"), name="one_join_per_group")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.group}"
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        CALLED = "called", "Called"
+        OPEN = "open", "In session"
+        CLOSED = "closed", "Closed"
+
+    body = models.ForeignKey("branches.Body", on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=300, blank=True)
+    online_link = models.URLField(blank=True)
+    agenda = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CALLED)
+    # Motions must arrive before this; later ones only as emergency motions.
+    motions_deadline = models.DateTimeField(null=True, blank=True)
+    called_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    called_at = models.DateTimeField()
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # The notice went out with fewer days than the body's rules require.
+    short_notice = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("starts_at",)
+        indexes = [models.Index(fields=("body", "starts_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.body}, {self.starts_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
+
+
+class Reply(models.Model):
+    """A member's answer to a notice: coming, or apologies."""
+
+    class Answer(models.TextChoices):
+        COMING = "coming", "I'm coming"
+        APOLOGIES = "apologies", "Apologies"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replies")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "replies"
+        constraints = [models.UniqueConstraint(fields=("meeting", "user"), name="one_reply_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.get_answer_display()} to {self.meeting}"
+
+
+class Motion(models.Model):
+    """A motion to a meeting; ``text`` is its current text (as amended so far)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "On the agenda"
+        # An emergency motion waits for the meeting's procedural vote.
+        AWAITING_ADMISSION = "awaiting", "Emergency motion: awaiting the meeting's decision"
+        NOT_TAKEN = "not_taken", "Not taken (the meeting refused the emergency)"
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="motions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=200)
+    text = models.TextField()
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seconder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    submitted_at = models.DateTimeField()
+    is_emergency = models.BooleanField(default=False)
+    urgency_reason = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        ordering = ("meeting", "number")
+        constraints = [models.UniqueConstraint(fields=("meeting", "number"),
+                                               name="one_motion_number_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"Motion {self.number}: {self.title}"
+
+    @property
+    def is_open_to_amendment(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.AWAITING_ADMISSION)
+
+
+class Amendment(models.Model):
+    class Kind(models.TextChoices):
+        DELETE = "delete", "Delete"
+        INSERT = "insert", "Insert"
+        REPLACE = "replace", "Replace"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To be taken"
+        CARRIED = "carried", "Carried"
+        LOST = "lost", "Lost"
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="amendments")
+    number = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # DELETE and REPLACE: the words changed; INSERT: the words after which to insert
+    # (empty: at the end).
+    target = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seconder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+
+    class Meta:
+        ordering = ("motion", "number")
+        constraints = [models.UniqueConstraint(fields=("motion", "number"),
+                                               name="one_amendment_number_per_motion")]
+
+    def __str__(self) -> str:
+        return f"Amendment {self.number} to {self.motion}"
+
+    def describe(self) -> str:
+        if self.kind == self.Kind.DELETE:
+            return f"Delete “{self.target}”."
+        if self.kind == self.Kind.REPLACE:
+            return f"Replace “{self.target}” with “{self.new_text}”."
+        where = f"after “{self.target}”" if self.target else "at the end"
+        return f"Insert “{self.new_text}” {where}."
+
+
+class MotionVersion(models.Model):
+    """Every text a motion had: as submitted, then after each amendment carried."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("motion", "number")
+        constraints = [models.UniqueConstraint(fields=("motion", "number"),
+                                               name="one_version_number_per_motion")]
+
+    def __str__(self) -> str:
+        return f"{self.motion}, version {self.number}"
+
+
+class Attendance(models.Model):
+    """Someone at the meeting: a member (``membership``) or a guest (``guest_name``).
+
+    ``checked_out_at`` is set when they leave, so "present" stays true; coming
+    back clears it. One row per member and meeting (a unique constraint), so
+    two tellers checking the same person in at once make one row.
+    """
+
+    class Standing(models.TextChoices):
+        VOTING = "voting", "Voting member of this body"
+        OTHER_BODY = "other_body", "Member of another body: may attend, may not vote"
+        NOT_VOTING = "not_voting", "Not a voting member (lapsed, suspended or a supporter)"
+        GUEST = "guest", "Guest"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey("membership.Membership", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    guest_name = models.CharField(max_length=200, blank=True)
+    standing = models.CharField(max_length=12, choices=Standing.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    checked_in_at = models.DateTimeField()
+    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                      related_name="+")
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("meeting", "membership"),
+                                               condition=models.Q(membership__isnull=False),
+                                               name="one_attendance_per_member")]
+        indexes = [models.Index(fields=("meeting", "standing", "checked_out_at"))]
+
+    def __str__(self) -> str:
+        return f"{self.guest_name or self.membership} at {self.meeting}"
+
+
+class Question(models.Model):
+    """One question put to the meeting: admit an emergency motion, an amendment, a motion.
+
+    ``voting_present`` and ``quorum`` are recorded when it is put, and never change.
+    """
+
+    class Kind(models.TextChoices):
+        ADMIT_EMERGENCY = "admit", "Take the emergency motion"
+        AMENDMENT = "amendment", "Amendment"
+        MOTION = "motion", "Motion"
+
+    class Method(models.TextChoices):
+        HANDS = "hands", "Show of hands"
+        SECRET = "secret", "Secret electronic vote"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Voting"
+        CLOSED = "closed", "Closed"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="questions")
+    amendment = models.ForeignKey(Amendment, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="questions")
+    # The text put to the vote, as it stood when the question was put.
+    text = models.TextField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    majority = models.CharField(max_length=20, choices=Majority.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    voting_present = models.PositiveIntegerField()
+    quorum = models.PositiveIntegerField()
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    votes_for = models.PositiveIntegerField(null=True, blank=True)
+    votes_against = models.PositiveIntegerField(null=True, blank=True)
+    abstentions = models.PositiveIntegerField(null=True, blank=True)
+    carried = models.BooleanField(null=True, blank=True)
+    # Said in the record when the figures entered exceed the voting members present.
+    warning = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ("meeting", "opened_at", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.motion}"
+
+    @property
+    def quorate(self) -> bool:
+        return self.voting_present >= self.quorum
+
+
+class VoteMark(models.Model):
+    """``user`` has voted on ``question``: it says that, never how."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("question", "user"), name="one_vote_each")]
+
+    def __str__(self) -> str:
+        return f"{self.user} voted on {self.question}"
+
+
+class SecretVote(models.Model):
+    """One vote, with no link to who cast it: no user, no time, a random key."""
+
+    class Choice(models.TextChoices):
+        FOR = "for", "For"
+        AGAINST = "against", "Against"
+        ABSTAIN = "abstain", "Abstain"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="secret_votes")
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+
+    def __str__(self) -> str:
+        return f"A vote on {self.question}"
+
+
+class Minutes(models.Model):
+    """The minutes: generated from the record, edited by the secretary, then published."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField()
+    generated_at = models.DateTimeField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "minutes"
+
+    def __str__(self) -> str:
+        return f"Minutes of {self.meeting}"

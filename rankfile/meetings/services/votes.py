@@ -1,0 +1,206 @@
+"""Putting questions: show of hands, secret electronic votes, majorities, and their effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
+from rankfile.core.errors import Conflict, PermissionRefused, Refusal
+from rankfile.meetings.access import can_chair, can_tell
+from rankfile.meetings.models import (
+    Amendment,
+    Majority,
+    Meeting,
+    Motion,
+    Question,
+    SecretVote,
+    VoteMark,
+)
+from rankfile.meetings.services.calling import rules_of
+from rankfile.meetings.services.door import is_present_voter, meeting_presence
+from rankfile.meetings.services.motions import amendment_apply
+
+
+def is_carried(*, majority: str, votes_for: int, votes_against: int, voting_present: int) -> bool:
+    """Whether the figures carry a question under ``majority`` (abstentions never count for).
+
+    Simple: more for than against. Two-thirds: for at least two thirds of the
+    votes cast for or against. Absolute: for more than half the voting members present.
+    """
+    if majority == Majority.TWO_THIRDS:
+        return votes_for > 0 and Fraction(votes_for, votes_for + votes_against) >= Fraction(2, 3)
+    if majority == Majority.ABSOLUTE:
+        return 2 * votes_for > voting_present
+    return votes_for > votes_against
+
+
+def question_put(*, by: Actor, motion: Motion, method: str,
+                 amendment: Amendment | None = None) -> Question:
+    """The chair puts a question: admitting an emergency motion, an amendment, or the motion.
+
+    Amendments are taken before the motion: the motion's own question waits
+    until none is pending. The voting members present and the quorum are
+    recorded now.
+
+    Raises:
+        PermissionRefused: ``by`` does not chair the meeting.
+        Conflict: the meeting is not in session, the question is decided or
+            already open, or an amendment is still to be taken.
+    """
+    meeting = motion.meeting
+    if not can_chair(by, meeting):
+        raise PermissionRefused("Only the chair puts questions to the meeting.")
+    if method not in Question.Method.values:
+        raise Refusal("Choose a show of hands or a secret vote.", code="bad_method", field="method")
+    if meeting.status != Meeting.Status.OPEN:
+        raise Conflict("Open the meeting before putting questions.", code="not_in_session")
+    rules = rules_of(meeting.body)
+    with transaction.atomic():
+        motion = Motion.objects.select_for_update().get(pk=motion.pk)
+        if amendment is not None:
+            if amendment.motion_id != motion.pk or amendment.status != Amendment.Status.PENDING:
+                raise Conflict("This amendment has been decided.", code="decided")
+            if motion.status != Motion.Status.SUBMITTED:
+                raise Conflict("The motion must be before the meeting (admitted, not yet "
+                               "decided) to take its amendments.", code="not_before_meeting")
+            kind, text, majority = Question.Kind.AMENDMENT, amendment.describe(), rules.majority
+        elif motion.status == Motion.Status.AWAITING_ADMISSION:
+            kind, text, majority = (Question.Kind.ADMIT_EMERGENCY,
+                                    f"That the meeting takes emergency motion {motion.number}: "
+                                    f"{motion.title}.", rules.procedural_majority)
+        elif motion.status == Motion.Status.SUBMITTED:
+            if motion.amendments.filter(status=Amendment.Status.PENDING).exists():
+                raise Conflict("Take the amendments before the motion.", code="amendments_first")
+            kind, text, majority = Question.Kind.MOTION, motion.text, rules.majority
+        else:
+            raise Conflict(f"Motion {motion.number} has been decided.", code="decided")
+        if Question.objects.filter(motion=motion, status=Question.Status.OPEN).exists():
+            raise Conflict("A vote on this motion is already open: close it first.",
+                           code="already_open")
+        presence = meeting_presence(meeting)
+        return Question.objects.create(
+            meeting=meeting, kind=kind, motion=motion, amendment=amendment, text=text,
+            method=method, majority=majority, voting_present=presence.voting,
+            quorum=presence.quorum, opened_at=timezone.now())
+
+
+def vote_cast(*, by: Actor, question: Question, choice: str) -> None:
+    """Cast one secret vote: a "has voted" mark and an unlinked vote, in one transaction.
+
+    Nothing stored links the vote to ``by``: the vote row has no user and no time.
+
+    Raises:
+        PermissionRefused: ``by`` is not a voting member checked in and present.
+        Conflict: ``by`` already voted, or the vote is closed.
+        Refusal: an unknown choice, or the question is a show of hands.
+    """
+    if choice not in SecretVote.Choice.values:
+        raise Refusal("Choose for, against or abstain.", code="bad_choice", field="choice")
+    if question.method != Question.Method.SECRET:
+        raise Refusal("This question is taken by a show of hands.", code="not_secret")
+    if not is_present_voter(by, question.meeting):
+        raise PermissionRefused("Only voting members checked in at the door vote: see a teller.")
+    assert isinstance(by, User)
+    try:
+        with transaction.atomic():
+            # The chair's close locks the row too: no vote lands after the count.
+            if not Question.objects.select_for_update(no_key=True).filter(
+                    pk=question.pk, status=Question.Status.OPEN).exists():
+                raise Conflict("This vote has closed.", code="vote_closed")
+            VoteMark.objects.create(question=question, user=by)
+            SecretVote.objects.create(question=question, choice=choice)
+    except IntegrityError:
+        raise Conflict("You have already voted on this question.", code="already_voted") from None
+
+
+def votes_cast(question: Question) -> int:
+    """How many have voted so far (for the chair, live)."""
+    return VoteMark.objects.filter(question=question).count()
+
+
+@dataclass(frozen=True)
+class Closed:
+    question: Question
+    warning: str = ""
+
+
+def _decide(question: Question, votes_for: int, against: int, abstain: int, warning: str) -> None:
+    carried = is_carried(majority=question.majority, votes_for=votes_for, votes_against=against,
+                         voting_present=question.voting_present)
+    now = timezone.now()
+    Question.objects.filter(pk=question.pk).update(
+        status=Question.Status.CLOSED, closed_at=now, votes_for=votes_for,
+        votes_against=against, abstentions=abstain, carried=carried, warning=warning)
+    question.refresh_from_db()
+    motion = question.motion
+    if question.kind == Question.Kind.ADMIT_EMERGENCY:
+        status = Motion.Status.SUBMITTED if carried else Motion.Status.NOT_TAKEN
+        Motion.objects.filter(pk=motion.pk).update(status=status)
+    elif question.kind == Question.Kind.AMENDMENT:
+        assert question.amendment is not None
+        Amendment.objects.filter(pk=question.amendment.pk).update(
+            status=Amendment.Status.CARRIED if carried else Amendment.Status.LOST)
+        if carried:
+            amendment_apply(amendment=question.amendment)
+    else:
+        Motion.objects.filter(pk=motion.pk).update(
+            status=Motion.Status.CARRIED if carried else Motion.Status.LOST)
+
+
+def hands_record(*, by: Actor, question: Question, votes_for: int, votes_against: int,
+                 abstentions: int) -> Closed:
+    """Tellers' count of a show of hands closes the question; figures above the voting
+    members present are recorded with a warning (the chair may count again).
+
+    Raises:
+        PermissionRefused: ``by`` is not a teller or the chair.
+        Conflict: the question is closed, or is a secret vote.
+        Refusal: a negative figure.
+    """
+    if not can_tell(by, question.meeting):
+        raise PermissionRefused("Only tellers and the chair enter a show of hands.")
+    if question.method != Question.Method.HANDS:
+        raise Conflict("This question is a secret vote.", code="not_hands")
+    figures = (votes_for, votes_against, abstentions)
+    if any(not isinstance(n, int) or n < 0 or n > 1_000_000 for n in figures):
+        raise Refusal("Enter each count as a whole number, 0 or more.", code="bad_count",
+                      field="votes_for")
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.status != Question.Status.OPEN:
+            raise Conflict("This question is already decided.", code="vote_closed")
+        warning = ""
+        if sum(figures) > locked.voting_present:
+            warning = (f"The counts add up to {sum(figures)}, more than the "
+                       f"{locked.voting_present} voting members present: count again if in doubt.")
+        _decide(locked, *figures, warning)
+    return Closed(locked, warning)
+
+
+def question_close(*, by: Actor, question: Question) -> Closed:
+    """The chair closes a secret vote; the tool counts it and applies the majority.
+
+    Raises:
+        PermissionRefused: ``by`` does not chair.
+        Conflict: already closed, or a show of hands (tellers enter it).
+    """
+    if not can_chair(by, question.meeting):
+        raise PermissionRefused("Only the chair closes a vote.")
+    if question.method != Question.Method.SECRET:
+        raise Conflict("Enter the tellers' count for a show of hands.", code="not_secret")
+    with transaction.atomic():
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.status != Question.Status.OPEN:
+            raise Conflict("This vote is already closed.", code="vote_closed")
+        counts = dict(SecretVote.objects.filter(question=locked).values_list("choice")
+                      .annotate(n=Count("id")).values_list("choice", "n"))
+        C = SecretVote.Choice
+        _decide(locked, counts.get(C.FOR, 0), counts.get(C.AGAINST, 0), counts.get(C.ABSTAIN, 0),
+                "")
+    return Closed(locked)
