@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from rankfile.membership.views import me, officers, payments
+from rankfile.membership.views import me, me_profile, officers, payments
 
 app_name = "me"
 urlpatterns = [
     path("me/", me.me, name="home"),
     path("me/address/", me.address, name="address"),
     path("me/resign/", me.resign, name="resign"),
+    path("me/name/", me_profile.name, name="name"),
+    path("me/rate/", me_profile.rate, name="rate"),
     path("me/pay/<str:reference>/", payments.pay, name="pay"),
     path("me/pay/<str:reference>/return/", payments.pay_return, name="pay_return"),
     path("me/dues/<str:reference>/", payments.dues, name="dues"),

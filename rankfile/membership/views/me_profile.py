@@ -1,0 +1,74 @@
+"""A member's own changes to their name and dues rate (``services/selfservice.py``)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from rankfile.accounts.http import AuthenticatedHttpRequest
+from rankfile.core.errors import Refusal
+from rankfile.core.forms import form_add_refusal
+from rankfile.membership.forms.me import NameForm, RateForm
+from rankfile.membership.services.selfservice import (
+    membership_change_name,
+    membership_change_rate,
+    membership_rates_open,
+)
+from rankfile.membership.views.me import _own_or_redirect
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def name(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = _own_or_redirect(request)
+    if isinstance(membership, HttpResponse):
+        return membership
+    status = 200
+    if request.method == "POST":
+        form = NameForm(request.POST)
+        status = 400
+        if form.is_valid():
+            try:
+                membership_change_name(membership=membership, by=request.user,
+                                       **form.cleaned_data)
+            except Refusal as e:
+                form_add_refusal(form, e)
+            else:
+                messages.success(request, "Name saved.")
+                return redirect("me:home")
+    else:
+        form = NameForm(initial={"first_name": membership.first_name,
+                                 "last_name": membership.last_name})
+    return render(request, "membership/me_name.html",
+                  {"form": form, "membership": membership}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
+    membership = _own_or_redirect(request)
+    if isinstance(membership, HttpResponse):
+        return membership
+    rates = [(r.code, str(r)) for r in membership_rates_open(membership)]
+    status = 200
+    if request.method == "POST":
+        form = RateForm(request.POST, rates=rates)
+        status = 400
+        if form.is_valid():
+            try:
+                changed = membership_change_rate(membership=membership, by=request.user,
+                                                 rate_code=form.cleaned_data["rate"])
+            except Refusal as e:
+                form_add_refusal(form, e)
+            else:
+                messages.success(request, f"Your rate is now {membership.rate}." if changed
+                                 else "Your rate is unchanged.")
+                return redirect("me:home")
+    else:
+        form = RateForm(rates=rates, initial={"rate": membership.rate.code
+                                              if membership.rate else None})
+    return render(request, "membership/me_rate.html",
+                  {"form": form, "membership": membership, "rates": rates}, status=status)
