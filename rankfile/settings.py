@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rankfile.branches",
     "rankfile.membership",
     "rankfile.discussion",
+    "rankfile.mailings",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",

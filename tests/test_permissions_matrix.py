@@ -316,6 +316,42 @@ SITE: dict[str, list[Call]] = {
         get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
         post(BACK, data={"reason": ""}, anonymous=LOGIN, **who(MOVED, *MEMBERS)),
     ],
+    # Self-service (issue 9): name, rate, e-mail address, what e-mail one receives.
+    "me:name": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"first_name": "New", "last_name": "Name"}, anonymous=LOGIN,
+             **who(MOVED, *MEMBERS)),
+    ],
+    # The personas pay no dues rate in this world: there is no rate to choose.
+    "me:rate": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"rate": "reduced"}, anonymous=LOGIN, **who(INVALID, *MEMBERS)),
+    ],
+    "accounts:email_change": [
+        get(OK, anonymous=LOGIN),
+        post(MOVED, data={"email": "matrix.new@example.org"}, anonymous=LOGIN),
+    ],
+    # Only the signed link sent to the new address confirms it.
+    "accounts:email_confirm": [
+        get(INVALID, url=path("/account/email/confirm/forged/")),
+        post(INVALID, url=path("/account/email/confirm/forged/")),
+    ],
+    "mailings:preferences": [get(OK, anonymous=LOGIN), post(MOVED, anonymous=LOGIN)],
+    # Without a login, by the signed link alone (RFC 8058 one-click POST).
+    "mailings:unsubscribe": [
+        get(INVALID, url=path("/mail/unsubscribe/forged/")),
+        post(INVALID, url=path("/mail/unsubscribe/forged/")),
+    ],
+    # A branch's secretary e-mails its members; nobody else, not even staff.
+    "mailings:officer_home": [get(DENIED, anonymous=LOGIN, other_secretary=OK)],
+    "mailings:compose": [
+        get(DENIED, url=path("/officers/mail/WF-CHN/"), anonymous=LOGIN,
+            other_secretary=NOT_FOUND),
+        get(DENIED, url=path("/officers/mail/WF-HPH/"), anonymous=LOGIN, other_secretary=OK),
+        post(DENIED, url=path("/officers/mail/WF-HPH/"),
+             data={"subject": "Meeting", "message": "Thursday", "action": "preview"},
+             anonymous=LOGIN, other_secretary=OK),
+    ],
 
     # Paying: a member pays their own payments and dues, nobody else's.
     "me:pay": [

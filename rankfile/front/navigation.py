@@ -16,6 +16,7 @@ from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
+from rankfile.mailings.access import SENDERS
 from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
 
 
@@ -54,6 +55,8 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Placements", reverse("membership:staff_placements")))
     if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
+    if kinds & set(SENDERS):
+        work.append(("E-mail members", reverse("mailings:officer_home")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

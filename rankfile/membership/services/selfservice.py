@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.access import can_change_membership
 from rankfile.membership.models import GOOD_STANDING, Membership, Rate, StatusChange
@@ -64,7 +65,7 @@ def _note(membership: Membership, reason: str, by: Actor) -> StatusChange:
     """A history row that records a change without a change of status."""
     return StatusChange.objects.create(
         membership=membership, from_status=membership.status, to_status=membership.status,
-        at=timezone.now(), by=by if getattr(by, "pk", None) else None, reason=reason[:500],
+        at=timezone.now(), by=by if isinstance(by, User) else None, reason=reason[:500],
     )
 
 

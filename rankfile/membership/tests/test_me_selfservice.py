@@ -41,6 +41,7 @@ def test_it_changes_the_name_and_keeps_a_history_line_without_the_old_name(mine)
     assert changed
     assert ("Ada", "Lovelace") == (mine.first_name, mine.last_name)
     note = StatusChange.objects.filter(membership=mine).last()
+    assert note is not None
     assert "Name changed" == note.reason
     assert S.ACTIVE == note.to_status == note.from_status
 
