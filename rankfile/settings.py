@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rankfile.membership",
     "rankfile.discussion",
     "rankfile.mailings",
+    "rankfile.privacy",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",
@@ -284,6 +285,9 @@ STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 5)
 DUES_ARREARS_AFTER_DAYS = envint("DUES_ARREARS_AFTER_DAYS", 60)
 DUES_LAPSE_AFTER_DAYS = envint("DUES_LAPSE_AFTER_DAYS", 240)
 DUES_NOTICE_DAYS = envint("DUES_NOTICE_DAYS", 14)
+# Data protection: months after its last change that a rejected application is
+# anonymised by the daily `rankfile privacy_daily` job.
+RETENTION_REJECTED_MONTHS = envint("RETENTION_REJECTED_MONTHS", 6)
 
 # Stripe, for cards and Bacs Direct Debit (docs/payments.md). Offered to payers
 # only when both keys are set; `rankfile check --deploy` says what is missing.

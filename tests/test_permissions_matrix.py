@@ -342,6 +342,14 @@ SITE: dict[str, list[Call]] = {
         get(INVALID, url=path("/mail/unsubscribe/forged/")),
         post(INVALID, url=path("/mail/unsubscribe/forged/")),
     ],
+    # Data protection: one's own copy; national staff erase, auditors read the trail.
+    "privacy:my_data": [get(OK, anonymous=LOGIN)],
+    "privacy:my_data_json": [get(OK, anonymous=LOGIN)],
+    "privacy:staff_erasures": [
+        get(DENIED, anonymous=LOGIN, **who(OK, *ADMINS)),
+        post(DENIED, data=lambda w: {"reference": w.highams_ref, "reason": "Asked"},
+             anonymous=LOGIN, staff=MOVED),
+    ],
     # A branch's secretary e-mails its members; nobody else, not even staff.
     "mailings:officer_home": [get(DENIED, anonymous=LOGIN, other_secretary=OK)],
     "mailings:compose": [

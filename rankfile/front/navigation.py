@@ -18,6 +18,7 @@ from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
 from rankfile.mailings.access import SENDERS
 from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
+from rankfile.privacy.services import can_read_erasures
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Placements", reverse("membership:staff_placements")))
     if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
+    if can_read_erasures(user):
+        work.append(("Erasures", reverse("privacy:staff_erasures")))
     if kinds & set(SENDERS):
         work.append(("E-mail members", reverse("mailings:officer_home")))
     if kinds & set(MODERATORS):
