@@ -327,6 +327,12 @@ SITE: dict[str, list[Call]] = {
         get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
         post(BACK, data={"rate": "reduced"}, anonymous=LOGIN, **who(INVALID, *MEMBERS)),
     ],
+    # A supporter applies to become a member; members are told they already are one.
+    "me:upgrade": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"rate": "standard", "consent": "on"}, anonymous=LOGIN,
+             supporter=MOVED, **who(INVALID, "member", "author")),
+    ],
     "accounts:email_change": [
         get(OK, anonymous=LOGIN),
         post(MOVED, data={"email": "matrix.new@example.org"}, anonymous=LOGIN),

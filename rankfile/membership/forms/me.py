@@ -56,3 +56,10 @@ class RateForm(forms.Form):
     def __init__(self, *args: object, rates: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["rate"].choices = rates  # type: ignore[attr-defined]
+
+
+class UpgradeForm(RateForm):
+    consent = forms.BooleanField(
+        label="I have read the privacy notice and agree to it",
+        error_messages={"required": "Agree to the privacy notice to become a member."},
+    )

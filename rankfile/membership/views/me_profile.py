@@ -1,4 +1,5 @@
-"""A member's own changes to their name and dues rate (``services/selfservice.py``)."""
+"""A member's own changes to their name and dues rate (``services/selfservice.py``), and a
+supporter's upgrade to member (``services/upgrade.py``)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from django.views.decorators.http import require_http_methods
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import Refusal
 from rankfile.core.forms import form_add_refusal
-from rankfile.membership.forms.me import NameForm, RateForm
+from rankfile.membership.forms.me import NameForm, RateForm, UpgradeForm
+from rankfile.membership.models import Category
+from rankfile.membership.services.joining import joining_offer
 from rankfile.membership.services.selfservice import (
     membership_change_name,
     membership_change_rate,
     membership_rates_open,
 )
+from rankfile.membership.services.upgrade import membership_upgrade
 from rankfile.membership.views.me import _own_or_redirect
 
 
@@ -72,3 +76,33 @@ def rate(request: AuthenticatedHttpRequest) -> HttpResponse:
                                               if membership.rate else None})
     return render(request, "membership/me_rate.html",
                   {"form": form, "membership": membership, "rates": rates}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upgrade(request: AuthenticatedHttpRequest) -> HttpResponse:
+    supporter = _own_or_redirect(request)
+    if isinstance(supporter, HttpResponse):
+        return supporter
+    offer = joining_offer(Category.Kind.MEMBER)
+    rates = [(r.code, str(r)) for r in offer.rates] if offer is not None else []
+    status = 200
+    if request.method == "POST":
+        form = UpgradeForm(request.POST, rates=rates)
+        status = 400
+        if form.is_valid():
+            try:
+                member = membership_upgrade(supporter=supporter, by=request.user,
+                                            rate_code=form.cleaned_data["rate"],
+                                            consent=form.cleaned_data["consent"])
+            except Refusal as e:
+                form_add_refusal(form, e)
+            else:
+                messages.success(request, f"Your application to become a member is "
+                                          f"{member.reference}. Pay your first dues to "
+                                          "make it active.")
+                return redirect("me:home")
+    else:
+        form = UpgradeForm(rates=rates)
+    return render(request, "membership/me_upgrade.html",
+                  {"form": form, "membership": supporter}, status=status)
