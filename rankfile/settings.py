@@ -285,6 +285,9 @@ STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 5)
 DUES_ARREARS_AFTER_DAYS = envint("DUES_ARREARS_AFTER_DAYS", 60)
 DUES_LAPSE_AFTER_DAYS = envint("DUES_LAPSE_AFTER_DAYS", 240)
 DUES_NOTICE_DAYS = envint("DUES_NOTICE_DAYS", 14)
+# A lapsed member may rejoin by paying their arrears for this many months after
+# lapsing, and so keep their membership continuous (membership/services/rejoin.py).
+REJOIN_ARREARS_MONTHS = envint("REJOIN_ARREARS_MONTHS", 12)
 # Data protection: months after its last change that a rejected application is
 # anonymised by the daily `rankfile privacy_daily` job.
 RETENTION_REJECTED_MONTHS = envint("RETENTION_REJECTED_MONTHS", 6)

@@ -333,6 +333,12 @@ SITE: dict[str, list[Call]] = {
         post(BACK, data={"rate": "standard", "consent": "on"}, anonymous=LOGIN,
              supporter=MOVED, **who(INVALID, "member", "author")),
     ],
+    # Rejoining is for a membership that ended: the personas' are going, so all are sent back.
+    "me:rejoin": [
+        get(BACK, anonymous=LOGIN),
+        post(BACK, data={"choice": "afresh", "rate": "standard", "consent": "on"},
+             anonymous=LOGIN),
+    ],
     "accounts:email_change": [
         get(OK, anonymous=LOGIN),
         post(MOVED, data={"email": "matrix.new@example.org"}, anonymous=LOGIN),

@@ -63,3 +63,19 @@ class UpgradeForm(RateForm):
         label="I have read the privacy notice and agree to it",
         error_messages={"required": "Agree to the privacy notice to become a member."},
     )
+
+
+class RejoinForm(UpgradeForm):
+    choice = forms.ChoiceField(
+        label="How do you want to come back?", widget=forms.RadioSelect,
+        error_messages={"required": "Choose how to come back.",
+                        "invalid_choice": "Choose how to come back."},
+    )
+    field_order = ("choice", "rate", "consent")
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["choice"].choices = choices  # type: ignore[attr-defined]
+        self.fields["rate"].required = False
+        self.fields["rate"].label = "Your dues rate (when you start afresh)"

@@ -30,7 +30,14 @@ from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.membership.access import is_own_membership
-from rankfile.membership.models import GOOD_STANDING, Category, Membership, Payment, StatusChange
+from rankfile.membership.models import (
+    GOOD_STANDING,
+    Category,
+    Membership,
+    Payment,
+    Rate,
+    StatusChange,
+)
 from rankfile.membership.services.joining import joining_offer
 from rankfile.membership.services.references import new_reference
 
@@ -89,24 +96,35 @@ def membership_upgrade(*, supporter: Membership, rate_code: str, consent: bool,
         if current is not None:
             raise Refusal(f"You are already a member ({current.reference}).",
                           code="already_member")
-        fee = rate.amount_pence
-        member = Membership.objects.create(
-            reference=new_reference("RF-"), user=by, category=offer.category, rate=rate,
-            status=S.APPLIED, first_name=supporter.first_name, last_name=supporter.last_name,
-            date_of_birth=supporter.date_of_birth, address=supporter.address,
-            postcode=supporter.postcode, ward=supporter.ward, branch=supporter.branch,
-            constituency=supporter.constituency, needs_placement=supporter.needs_placement,
-            fee_pence=fee, applied_at=now,
-            expires_at=(now + dt.timedelta(hours=settings.UNPAID_APPLICATION_EXPIRY_HOURS)
-                        if fee else None),
-            email_confirmed_at=supporter.email_confirmed_at,
-            consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now)
-        StatusChange.objects.create(
-            membership=member, from_status="", to_status=S.APPLIED, at=now, by=by,
-            reason=f"Applied to become a member, upgrading from {supporter.category.name.lower()} "
-                   f"{supporter.reference}")
-        if fee:
-            Payment.objects.create(membership=member, provider="offline",
-                                   reference=new_reference("PAY-"), amount_pence=fee,
-                                   created_at=now, periods=1)
+        member = new_member_application(
+            like=supporter, user=by, rate=rate, now=now,
+            reason=f"Applied to become a member, upgrading from "
+                   f"{supporter.category.name.lower()} {supporter.reference}")
+    return member
+
+
+def new_member_application(*, like: Membership, user: User, rate: Rate, now: dt.datetime,
+                           reason: str) -> Membership:
+    """A member's application for ``user`` with ``like``'s details and placement, owing the
+    first period's dues at ``rate`` (a pending payment). Call it in a transaction, with
+    the rules checked."""
+    member_category = rate.category
+    fee = rate.amount_pence
+    member = Membership.objects.create(
+        reference=new_reference("RF-"), user=user, category=member_category, rate=rate,
+        status=S.APPLIED, first_name=like.first_name, last_name=like.last_name,
+        date_of_birth=like.date_of_birth, address=like.address,
+        postcode=like.postcode, ward=like.ward, branch=like.branch,
+        constituency=like.constituency, needs_placement=like.needs_placement,
+        fee_pence=fee, applied_at=now,
+        expires_at=(now + dt.timedelta(hours=settings.UNPAID_APPLICATION_EXPIRY_HOURS)
+                    if fee else None),
+        email_confirmed_at=like.email_confirmed_at,
+        consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now)
+    StatusChange.objects.create(membership=member, from_status="", to_status=S.APPLIED, at=now,
+                                by=user, reason=reason)
+    if fee:
+        Payment.objects.create(membership=member, provider="offline",
+                               reference=new_reference("PAY-"), amount_pence=fee,
+                               created_at=now, periods=1)
     return member

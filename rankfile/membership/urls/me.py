@@ -12,6 +12,7 @@ urlpatterns = [
     path("me/name/", me_profile.name, name="name"),
     path("me/rate/", me_profile.rate, name="rate"),
     path("me/upgrade/", me_profile.upgrade, name="upgrade"),
+    path("me/rejoin/", me_profile.rejoin, name="rejoin"),
     path("me/pay/<str:reference>/", payments.pay, name="pay"),
     path("me/pay/<str:reference>/return/", payments.pay_return, name="pay_return"),
     path("me/dues/<str:reference>/", payments.dues, name="dues"),
