@@ -59,7 +59,7 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
     if can_read_erasures(user):
         work.append(("Erasures", reverse("privacy:staff_erasures")))
     if kinds & set(SENDERS):
-        work.append(("E-mail members", reverse("mailings:officer_home")))
+        work.append(("Branch e-mail", reverse("mailings:officer_home")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

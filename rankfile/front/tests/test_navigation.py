@@ -40,7 +40,7 @@ def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members", "E-mail members"] == labels(navigation_for(secretary).work)
+    assert ["Members", "Branch e-mail"] == labels(navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):

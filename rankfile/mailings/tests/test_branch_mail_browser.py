@@ -18,11 +18,12 @@ def test_a_secretary_mails_the_branch_and_a_recipient_unsubscribes(browser, live
     ada = make_member_in(area, first_name="Ada")
     make_member_in(area, first_name="Bob")
     make_member_in(area, other=True)  # Highams Park: not addressed
-    officer = browser.new_context().new_page()
+    officer_context = browser.new_context()
+    officer = officer_context.new_page()
     log_in(officer, live_server, secretary)
 
     officer.goto(live_server.url + "/")
-    officer.get_by_role("link", name="E-mail members").click()
+    officer.get_by_role("link", name="Branch e-mail").click()
     officer.get_by_role("link", name="Write to the members of Chingford").click()
     officer.get_by_label("Subject").fill("Emergency meeting on Thursday")
     officer.get_by_label("Message").fill("We meet at 7pm in the library.")
@@ -37,9 +38,12 @@ def test_a_secretary_mails_the_branch_and_a_recipient_unsubscribes(browser, live
     assert "2" in officer.get_by_role("region", name="E-mails sent to Chingford").inner_text()
 
     header = OutboxMessage.objects.get(to=ada.user.email).headers["List-Unsubscribe"]
-    recipient = browser.new_context().new_page()  # not logged in
+    officer_context.close()
+    recipient_context = browser.new_context()  # not logged in
+    recipient = recipient_context.new_page()
     recipient.goto(live_server.url + urlsplit(header.strip("<>")).path)
     recipient.get_by_role("button", name="Unsubscribe").click()
 
     assert "You are unsubscribed" in recipient.get_by_role("status").inner_text()
+    recipient_context.close()
     assert not MailPreferences.objects.get(user=ada.user).branch_mail
