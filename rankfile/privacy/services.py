@@ -42,6 +42,7 @@ from rankfile.accounts.models import ApiToken, Role, User
 from rankfile.accounts.roles import is_national_staff, national_roles
 from rankfile.core.actors import System, is_system
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.pseudonyms import pseudonym
 from rankfile.discussion.models import ApprovedCommenter, Comment
 from rankfile.mailings.models import MailPreferences
 from rankfile.membership.models import (
@@ -56,7 +57,6 @@ from rankfile.membership.services.dues import add_periods
 from rankfile.outbox.models import OutboxMessage
 from rankfile.privacy.holds import erasure_holds
 from rankfile.privacy.models import Erasure, RetentionRun
-from rankfile.privacy.pseudonyms import pseudonym
 
 logger = logging.getLogger("rankfile.privacy")
 

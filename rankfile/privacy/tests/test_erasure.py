@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.pseudonyms import pseudonym
 from rankfile.mailings.models import MailPreferences
 from rankfile.mailings.services import preferences_change
 from rankfile.membership.models import Membership, Payment, StatusChange
@@ -16,7 +17,6 @@ from rankfile.outbox.models import OutboxMessage
 from rankfile.outbox.services import outbox_enqueue
 from rankfile.privacy.holds import register_erasure_hold, unregister_erasure_hold
 from rankfile.privacy.models import Erasure
-from rankfile.privacy.pseudonyms import pseudonym
 from rankfile.privacy.services import daily_run, person_erase
 
 S = Membership.Status

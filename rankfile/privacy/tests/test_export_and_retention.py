@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from rankfile.core.actors import System
 from rankfile.core.errors import PermissionRefused
+from rankfile.core.pseudonyms import pseudonym
 from rankfile.membership.models import Membership, StatusChange
 from rankfile.membership.tests.factories import make_member_in, make_payment
 from rankfile.privacy.holds import register_erasure_hold, unregister_erasure_hold
 from rankfile.privacy.models import Erasure, RetentionRun
-from rankfile.privacy.pseudonyms import pseudonym
 from rankfile.privacy.services import person_export, retention_run
 
 V = Membership.Vetting

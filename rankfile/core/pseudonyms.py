@@ -2,7 +2,9 @@
 
 The id is a keyed hash of the person's account number: the same person gets
 the same id in every trail, before and after erasure, and nobody without the
-site's secret key can work back from the id to the account.
+site's secret key can work back from the id to the account. In ``core`` so
+that every app's trail (access logs, vetting decisions, erasures) uses the
+same id.
 """
 
 from __future__ import annotations
