@@ -136,3 +136,15 @@ def test_it_does_not_open_another_persons_membership(client, mine, area):
     mine.refresh_from_db()
     assert 302 == response.status_code
     assert "Ada" == mine.first_name
+
+
+@pytest.mark.parametrize("name", ["me:name", "me:rate", "me:upgrade", "me:rejoin"])
+def test_it_answers_a_nul_in_the_reference_without_an_error(client, mine, name):
+    client.force_login(mine.user)
+
+    response = client.post(reverse(name), {"membership": "RF\x00", "first_name": "X",
+                                           "last_name": "Y"})
+
+    mine.refresh_from_db()
+    assert 302 == response.status_code
+    assert "Ada" == mine.first_name
