@@ -120,7 +120,7 @@ def membership_change_rate(*, membership: Membership, rate_code: str, by: Actor)
     _check_may_change(membership, by)
     code = (rate_code or "").strip()[:30]
     with transaction.atomic():
-        current = (Membership.objects.select_for_update().select_related("rate")
+        current = (Membership.objects.select_for_update(of=("self",)).select_related("rate")
                    .get(pk=membership.pk))
         if current.rate is None:
             raise Refusal("This membership pays no dues, so it has no rate to change.",
