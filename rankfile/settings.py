@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "rankfile.discussion",
     "rankfile.vetting",
     "rankfile.meetings",
+    "rankfile.mailings",
+    "rankfile.privacy",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",
@@ -298,6 +300,12 @@ STATS_CACHE_SECONDS = envint("STATS_CACHE_SECONDS", 5)
 DUES_ARREARS_AFTER_DAYS = envint("DUES_ARREARS_AFTER_DAYS", 60)
 DUES_LAPSE_AFTER_DAYS = envint("DUES_LAPSE_AFTER_DAYS", 240)
 DUES_NOTICE_DAYS = envint("DUES_NOTICE_DAYS", 14)
+# A lapsed member may rejoin by paying their arrears for this many months after
+# lapsing, and so keep their membership continuous (membership/services/rejoin.py).
+REJOIN_ARREARS_MONTHS = envint("REJOIN_ARREARS_MONTHS", 12)
+# Data protection: months after its last change that a rejected application is
+# anonymised by the daily `rankfile privacy_daily` job.
+RETENTION_REJECTED_MONTHS = envint("RETENTION_REJECTED_MONTHS", 6)
 
 # Vetting: how many days a rejected applicant has to appeal (once).
 VETTING_APPEAL_DAYS = envint("VETTING_APPEAL_DAYS", 28)

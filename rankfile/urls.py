@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("rankfile.membership.urls.stats")),
     path("", include("rankfile.membership.urls.me")),
     path("", include("rankfile.vetting.urls")),
+    path("", include("rankfile.mailings.urls")),
+    path("", include("rankfile.privacy.urls")),
     path("", include("rankfile.branches.urls")),
     path("", include("rankfile.front.urls")),
     path("articles/", include("rankfile.discussion.urls")),

@@ -394,6 +394,62 @@ SITE: dict[str, list[Call]] = {
         get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
         post(BACK, data={"reason": ""}, anonymous=LOGIN, **who(MOVED, *MEMBERS)),
     ],
+    # Self-service (issue 9): name, rate, e-mail address, what e-mail one receives.
+    "me:name": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"first_name": "New", "last_name": "Name"}, anonymous=LOGIN,
+             **who(MOVED, *MEMBERS)),
+    ],
+    # The personas pay no dues rate in this world: there is no rate to choose.
+    "me:rate": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"rate": "reduced"}, anonymous=LOGIN, **who(INVALID, *MEMBERS)),
+    ],
+    # A supporter applies to become a member; members are told they already are one.
+    "me:upgrade": [
+        get(BACK, anonymous=LOGIN, **who(OK, *MEMBERS)),
+        post(BACK, data={"rate": "standard", "consent": "on"}, anonymous=LOGIN,
+             supporter=MOVED, **who(INVALID, "member", "author")),
+    ],
+    # Rejoining is for a membership that ended: the personas' are going, so all are sent back.
+    "me:rejoin": [
+        get(BACK, anonymous=LOGIN),
+        post(BACK, data={"choice": "afresh", "rate": "standard", "consent": "on"},
+             anonymous=LOGIN),
+    ],
+    "accounts:email_change": [
+        get(OK, anonymous=LOGIN),
+        post(MOVED, data={"email": "matrix.new@example.org"}, anonymous=LOGIN),
+    ],
+    # Only the signed link sent to the new address confirms it.
+    "accounts:email_confirm": [
+        get(INVALID, url=path("/account/email/confirm/forged/")),
+        post(INVALID, url=path("/account/email/confirm/forged/")),
+    ],
+    "mailings:preferences": [get(OK, anonymous=LOGIN), post(MOVED, anonymous=LOGIN)],
+    # Without a login, by the signed link alone (RFC 8058 one-click POST).
+    "mailings:unsubscribe": [
+        get(INVALID, url=path("/mail/unsubscribe/forged/")),
+        post(INVALID, url=path("/mail/unsubscribe/forged/")),
+    ],
+    # Data protection: one's own copy; national staff erase, auditors read the trail.
+    "privacy:my_data": [get(OK, anonymous=LOGIN)],
+    "privacy:my_data_json": [get(OK, anonymous=LOGIN)],
+    "privacy:staff_erasures": [
+        get(DENIED, anonymous=LOGIN, **who(OK, *ADMINS)),
+        post(DENIED, data=lambda w: {"reference": w.highams_ref, "reason": "Asked"},
+             anonymous=LOGIN, staff=MOVED),
+    ],
+    # A branch's secretary e-mails its members; nobody else, not even staff.
+    "mailings:officer_home": [get(DENIED, anonymous=LOGIN, other_secretary=OK)],
+    "mailings:compose": [
+        get(DENIED, url=path("/officers/mail/WF-CHN/"), anonymous=LOGIN,
+            other_secretary=NOT_FOUND),
+        get(DENIED, url=path("/officers/mail/WF-HPH/"), anonymous=LOGIN, other_secretary=OK),
+        post(DENIED, url=path("/officers/mail/WF-HPH/"),
+             data={"subject": "Meeting", "message": "Thursday", "action": "preview"},
+             anonymous=LOGIN, other_secretary=OK),
+    ],
 
     # Paying: a member pays their own payments and dues, nobody else's.
     "me:pay": [

@@ -16,7 +16,9 @@ from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
+from rankfile.mailings.access import SENDERS
 from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
+from rankfile.privacy.services import can_read_erasures
 from rankfile.vetting.access import can_vet
 
 
@@ -58,6 +60,10 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Members", reverse("me:officers_members")))
     if can_vet(user):
         work.append(("Vetting", reverse("vetting:queue")))
+    if can_read_erasures(user):
+        work.append(("Erasures", reverse("privacy:staff_erasures")))
+    if kinds & set(SENDERS):
+        work.append(("Branch e-mail", reverse("mailings:officer_home")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

@@ -78,6 +78,8 @@ def access_own_membership(user: AnyUser | None, reference: str | None = None) ->
         NotFound: no such membership of theirs (or none that is still going).
     """
     own = membership_list_of(user)
+    if reference and "\x00" in reference:  # PostgreSQL refuses NUL in text; no reference has one
+        raise NotFound("You have no current membership.", code="no_membership")
     if reference:
         found = own.filter(reference__iexact=reference.strip()).first()
     else:

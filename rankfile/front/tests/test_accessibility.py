@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from rankfile.accounts.email_change import email_change_token
 from rankfile.discussion.services.comments import comment_post
 from rankfile.front.tests.conftest import log_in
+from rankfile.mailings.services import unsubscribe_token
 from rankfile.membership.models import Membership
 from rankfile.membership.tests.factories import make_member_in, make_membership, make_payment
 
@@ -34,7 +36,9 @@ def scene(area, offers, article, member, staff, secretary, moderator, author, au
     visitor = comment_post(article=article, text="Visitors wait for approval.", name="Val",
                            email="val@example.org", secret="s" * 32)
     return {"payment": payment, "member_ref": Membership.objects.filter(user=member)
-            .get().reference, "unplaced": unplaced, "visitor": visitor}
+            .get().reference, "unplaced": unplaced, "visitor": visitor,
+            "unsubscribe": unsubscribe_token(member.pk, 0),
+            "email_confirm": email_change_token(member, "new.address@example.org")}
 
 
 def _pages(who: str, scene: dict[str, Any], article: Any) -> list[str]:
@@ -48,14 +52,20 @@ def _pages(who: str, scene: dict[str, Any], article: Any) -> list[str]:
         "member": ["/", "/me/", f"/me/address/?membership={scene['member_ref']}",
                    f"/me/dues/{scene['member_ref']}/",
                    f"/me/resign/?membership={scene['member_ref']}",
+                   f"/me/name/?membership={scene['member_ref']}",
+                   f"/me/rate/?membership={scene['member_ref']}",
+                   f"/me/upgrade/?membership={scene['member_ref']}",
+                   "/account/email/", f"/account/email/confirm/{scene['email_confirm']}/",
+                   "/me/mail/", "/me/data/", f"/mail/unsubscribe/{scene['unsubscribe']}/",
                    "/accounts/password/change/", article.get_absolute_url(), "/me/vetting/"],
         "secretary": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",
-                      "/account/tokens/"],
+                      "/account/tokens/", "/officers/mail/", "/officers/mail/WF-CHN/"],
         "staff": [f"/staff/payments/?q={scene['payment'].reference}", "/staff/placements/",
                   "/staff/payments/statements/",
                   "/officers/members/", "/articles/moderation/",
                   "/staff/vetting/", "/staff/vetting/appeals/", "/staff/vetting/exclusions/",
-                  "/staff/vetting/unions/", "/staff/vetting/duplicates/"],
+                  "/staff/vetting/unions/", "/staff/vetting/duplicates/",
+                  "/staff/erasures/"],
         "moderator": ["/articles/moderation/", article.get_absolute_url()],
         "author": ["/articles/mine/", "/articles/write/"],
         "auditor": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",

@@ -31,16 +31,16 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
-    assert ["Payments", "Placements", "Members", "Vetting", "Moderation", "Admin"] == labels(
+    assert ["Payments", "Placements", "Members", "Vetting", "Erasures", "Moderation", "Admin"] == labels(
         nav.work)
 
 
 def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
-    assert ["Members", "Admin"] == labels(navigation_for(auditor).work)
+    assert ["Members", "Erasures", "Admin"] == labels(navigation_for(auditor).work)
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members"] == labels(navigation_for(secretary).work)
+    assert ["Members", "Branch e-mail"] == labels(navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):

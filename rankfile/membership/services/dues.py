@@ -164,7 +164,8 @@ STEP_AFTER = {DuesReminder.Step.ARREARS: "arrears_after_days",
 
 def dues_settle(*, membership: Membership, at: dt.datetime, by: Actor = None,
                 rules: Rules | None = None) -> bool:
-    """Make a member in arrears active again if their payments have caught up.
+    """Make a member in arrears active again if their payments have caught up (and a
+    lapsed member who paid all their arrears in time: ``rejoin.py``).
 
     Call it with the membership row locked, after recording a payment (whose
     recorder was checked: ``payment_mark_paid``).
@@ -172,6 +173,10 @@ def dues_settle(*, membership: Membership, at: dt.datetime, by: Actor = None,
     Returns:
         True when the member became active.
     """
+    if membership.status == S.LAPSED:
+        from rankfile.membership.services.rejoin import membership_reinstate_if_paid
+
+        return membership_reinstate_if_paid(membership=membership, at=at, by=by)
     if membership.status != S.IN_ARREARS:
         return False
     rules = rules or Rules.from_settings()

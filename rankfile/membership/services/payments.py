@@ -172,7 +172,11 @@ def payment_check_recordable(payment: Payment, membership: Membership, now: dt.d
             f"{payment.reference} cannot be recorded. Return the money, or ask them to "
             "apply again.", code="payment_expired", field=None,
         )
-    if membership.status not in (S.APPLIED, *GOOD_STANDING):
+    from rankfile.membership.services.rejoin import may_take_arrears
+
+    rejoining = (membership.status == S.LAPSED and bool(payment.periods)
+                 and may_take_arrears(membership, now))
+    if membership.status not in (S.APPLIED, *GOOD_STANDING) and not rejoining:
         raise Refusal(
             f"The membership {membership.reference} is "
             f"{membership.get_status_display().lower()}; a payment cannot be recorded "

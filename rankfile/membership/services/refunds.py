@@ -101,6 +101,48 @@ def membership_refund_payments(*, membership: Membership, by: AnyUser | None, re
         return [payment_refund(payment=p, by=by, reason=reason, now=now) for p in paid]
 
 
+REJECTED_REASON = "Application rejected in vetting"
+
+
+def refund_rejected_applicant(*, membership: Membership, by: AnyUser | None,
+                              manual: bool = False,
+                              now: dt.datetime | None = None) -> list[Refund]:
+    """Refund what a rejected applicant paid: the vetting rejection calls it.
+
+    Each paid payment is refunded in full through the provider it was paid
+    with (Stripe), or recorded as a manual refund (any other payment, or all
+    of them with ``manual``). The applicant sees each refund in their history
+    and is e-mailed. Safe to call twice (a retried rejection): a payment
+    already refunded, or with a refund under way, is not refunded again, and
+    the refunds are returned either way. Call it in the rejection's transaction.
+
+    Returns:
+        The membership's refunds (new and earlier), oldest first; none if
+        nothing was paid.
+
+    Raises:
+        PermissionRefused: ``by`` is not membership staff.
+        Refusal: the application is not rejected in vetting, or a Stripe
+            payment cannot be refunded through Stripe (not set up): pass
+            ``manual`` once the money was returned by hand. Nothing is refunded then.
+    """
+    if membership.vetting != Membership.Vetting.REJECTED:
+        raise Refusal(f"{membership.reference} was not rejected in vetting, so its payments are "
+                      "not refunded as a rejection. Refund a payment on its own instead.",
+                      code="not_rejected")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Membership.objects.select_for_update().get(pk=membership.pk)
+        paid = list(locked.payments.filter(status=Payment.Status.PAID)
+                    .exclude(refund__status__in=(R.REQUESTED, R.PENDING, R.SUCCEEDED))
+                    .order_by("created_at"))
+        for payment in paid:
+            payment_refund(payment=payment, by=by, reason=REJECTED_REASON, now=now,
+                           manual=manual)
+    return list(Refund.objects.filter(payment__membership=membership)
+                .exclude(status=R.FAILED).order_by("requested_at", "pk"))
+
+
 def refund_request(*, payment: Payment, by: User | None, reason: str, now: dt.datetime,
                    manual: bool = False) -> Refund:
     """Record a refund of ``payment`` and start it; no permission check (see ``payment_refund``).

@@ -2,13 +2,17 @@
 
 from django.urls import path
 
-from rankfile.membership.views import me, officers, payments
+from rankfile.membership.views import me, me_profile, officers, payments
 
 app_name = "me"
 urlpatterns = [
     path("me/", me.me, name="home"),
     path("me/address/", me.address, name="address"),
     path("me/resign/", me.resign, name="resign"),
+    path("me/name/", me_profile.name, name="name"),
+    path("me/rate/", me_profile.rate, name="rate"),
+    path("me/upgrade/", me_profile.upgrade, name="upgrade"),
+    path("me/rejoin/", me_profile.rejoin, name="rejoin"),
     path("me/pay/<str:reference>/", payments.pay, name="pay"),
     path("me/pay/<str:reference>/return/", payments.pay_return, name="pay_return"),
     path("me/dues/<str:reference>/", payments.dues, name="dues"),

@@ -1,0 +1,18 @@
+"""Pseudonymous ids: how audit trails name people without holding their names.
+
+The id is a keyed hash of the person's account number: the same person gets
+the same id in every trail, before and after erasure, and nobody without the
+site's secret key can work back from the id to the account. In ``core`` so
+that every app's trail (access logs, vetting decisions, erasures) uses the
+same id.
+"""
+
+from __future__ import annotations
+
+from django.utils.crypto import salted_hmac
+
+SALT = "rankfile.privacy.pseudonym"
+
+
+def pseudonym(user_id: int) -> str:
+    return "P-" + salted_hmac(SALT, str(user_id)).hexdigest()[:16].upper()
