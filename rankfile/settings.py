@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "rankfile.branches",
     "rankfile.membership",
     "rankfile.discussion",
+    "rankfile.elections",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",
@@ -295,6 +296,13 @@ STRIPE_PAYMENT_METHODS = [
 # How old (seconds) a signed webhook may be before it is refused as a replay.
 STRIPE_WEBHOOK_TOLERANCE = envint("STRIPE_WEBHOOK_TOLERANCE", 300)
 PRIVACY_NOTICE_VERSION = "2026-11"
+
+# Elections: voting codes are stored only as HMAC-SHA256 under this secret (at least
+# 32 characters; issuing codes refuses without it in production). Changing it voids
+# every code issued.
+ELECTIONS_CREDENTIAL_KEY = os.environ.get(
+    "ELECTIONS_CREDENTIAL_KEY",
+    "" if PRODUCTION else "dev-only-election-credential-key-do-not-use-in-production")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
