@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("rankfile.branches.urls")),
     path("", include("rankfile.front.urls")),
     path("articles/", include("rankfile.discussion.urls")),
+    path("elections/", include("rankfile.elections.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -139,6 +139,13 @@ def reconciliation(*, by: Actor, election: Election) -> list[Line]:
     return _reconcile(election)
 
 
+def published_figures(election: Election) -> list[Line]:
+    """The published turnout per section (public once the result is)."""
+    if election.status != S.PUBLISHED:
+        raise Conflict("The result is not published yet.", code="not_published")
+    return _reconcile(election)
+
+
 def _counted(result: dict[str, Any] | None) -> int:
     return 0 if result is None else int(result["valid_ballots"]) + int(result["empty_ballots"])
 

@@ -179,8 +179,8 @@ def roll_figures(*, by: Actor, election: Election) -> RollFigures:
     check_watches(by, election)
     entries = current_roll(election)
     by_section = list(entries.values("section").annotate(
-        eligible=Count("pk", filter=Q(eligible=True)),
-        excluded=Count("pk", filter=Q(eligible=False)),
+        on_roll=Count("pk", filter=Q(eligible=True)),
+        off_roll=Count("pk", filter=Q(eligible=False)),
         voted=Count("pk", filter=Q(voted_on__isnull=False))).order_by("section"))
     by_reason = list(entries.filter(eligible=False).values("reason")
                      .annotate(n=Count("pk")).order_by("-n")[:50])
