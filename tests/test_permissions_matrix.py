@@ -112,6 +112,7 @@ class World:
     erase_token: str
     staff_token_id: int
     admin_objects: dict[str, Any] = field(default_factory=dict)
+    election: str = "leader"  # the organisation's open leadership election
 
 
 def build_world() -> World:
@@ -187,6 +188,12 @@ def build_world() -> World:
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+
+    from rankfile.demo.personas import make_returning_officer
+    from rankfile.elections.tests.helpers import make_election, open_it
+
+    officer = make_returning_officer(area)
+    open_it(make_election(area, officer, slug="leader"), officer)
 
     return World(
         area=area, people=people, tokens=tokens, member_ref=mine.reference,
@@ -432,6 +439,25 @@ SITE: dict[str, list[Call]] = {
         post(INVALID, url=path("/articles/forget-my-email/forged/")),
     ],
 
+    # Elections: public pages; "Can I vote?" for one's own place; the ballot paper for
+    # anyone (a visitor types their voting code: an empty paper is refused). Running an
+    # election is for its returning officer and scrutineers, none of the personas here
+    # (rankfile/elections/tests ask as them). Results once published only.
+    "elections:list": [get(OK)],
+    "elections:detail": [get(OK, url=at("elections:detail", "election"))],
+    "elections:can_i_vote": [get(OK, url=at("elections:can_i_vote", "election"),
+                                 anonymous=LOGIN)],
+    "elections:vote": [get(OK, url=at("elections:vote", "election")),
+                       post(INVALID, url=at("elections:vote", "election"),
+                            data={"step": "confirm"})],
+    "elections:manage": [
+        get(DENIED, url=at("elections:manage", "election"), anonymous=LOGIN),
+        post(DENIED, url=at("elections:manage", "election"), data={"action": "close"},
+             anonymous=LOGIN),
+    ],
+    "elections:results": [get(NOT_FOUND, url=at("elections:results", "election"))],
+    "elections:declaration": [get(NOT_FOUND, url=at("elections:declaration", "election"))],
+
     # The API's own pages (its operations are in API, below).
     "api:openapi-json": [get(OK)],
     "api:openapi-view": [get(OK)],
@@ -601,7 +627,19 @@ def _application(w: World) -> dict[str, Any]:
             "date_of_birth": "1980-05-17", "consent": True}
 
 
+def _ballot(w: World) -> dict[str, Any]:
+    return {"credential": "AAAAA-AAAAA-AAAAA-AAAAA", "ranking": [1]}
+
+
 API: dict[str, list[Call]] = {
+    # Elections: the list is public; a voting code, not a login, casts a ballot (an
+    # unknown one is refused alike for everyone); results once published only.
+    "elections": [get(OK, url=path("/api/elections"))],
+    "ballot_cast": [post(DENIED, url=path("/api/elections/{election}/ballots"), data=_ballot,
+                         json=True)],
+    "election_results": [get(NOT_FOUND, url=path("/api/elections/{election}/results"))],
+    "election_bulletin_blt": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.blt"))],
+    "election_bulletin_csv": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.csv"))],
     "join": [post(CREATED, url=path("/api/join"), data=_application, json=True)],
     "stats": [get(OK, url=path("/api/stats"))],
     # Only a token reads members: a session never does. A member outside the token's

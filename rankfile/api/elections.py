@@ -48,7 +48,7 @@ class BallotOut(Schema):
 
 
 @router.get("", response=list[ElectionOut], summary="Elections", operation_id="elections")
-def election_list(request: HttpRequest) -> list[dict[str, Any]]:
+def elections(request: HttpRequest) -> list[dict[str, Any]]:
     """Every election, with its candidates (withdrawn ones left out)."""
     return [{
         "slug": e.slug, "title": e.title, "status": e.status, "method": e.method,
@@ -81,7 +81,7 @@ def _published(slug: str) -> Election:
 
 @router.get("/{slug}/results", response={200: dict[str, Any], 404: ErrorOut},
             summary="A published result", operation_id="election_results")
-def results(request: HttpRequest, slug: str) -> HttpResponse:
+def election_results(request: HttpRequest, slug: str) -> HttpResponse:
     """The count in the engine's JSON result schema (docs/counting.md)."""
     election = _published(slug)
     return HttpResponse(election.result_json, content_type="application/json")
@@ -89,7 +89,7 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
 
 @router.get("/{slug}/bulletin.blt", response={200: str, 404: ErrorOut},
             summary="Every ballot, as BLT", operation_id="election_bulletin_blt")
-def bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
+def election_bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
     """Every ballot in BLT, to recount with ``rankfile count``; its SHA-256 is in the
     ``Digest``-like header ``X-Content-SHA256`` and on the results page."""
     election = _published(slug)
@@ -101,7 +101,7 @@ def bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
 
 @router.get("/{slug}/bulletin.csv", response={200: str, 404: ErrorOut},
             summary="Every ballot with its tracker, as CSV", operation_id="election_bulletin_csv")
-def bulletin_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def election_bulletin_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per ballot: tracker, section, and the candidates in order of preference."""
     election = _published(slug)
     response = HttpResponse(election.bulletin_csv, content_type="text/csv; charset=utf-8")

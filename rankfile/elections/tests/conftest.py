@@ -8,28 +8,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from django.utils import timezone
 
-from rankfile.elections.models import Election
-from rankfile.elections.services.roll import roll_evaluate, roll_freeze, roll_rules_set
-from rankfile.elections.services.setup import candidate_add, election_create, election_open
-
-SECTIONS = ["member", "registered_supporter", "affiliated_supporter"]
-
-
-def rules_for(**changes: Any) -> dict[str, Any]:
-    today = timezone.localdate()
-    rules: dict[str, Any] = {
-        "categories": SECTIONS,
-        "freeze_date": today.isoformat(),
-        "arrears_max_days": 90,
-        "min_age": 16,
-    }
-    rules.update(changes)
-    return rules
+from rankfile.elections.tests.helpers import make_election, open_it
 
 
 @pytest.fixture
@@ -46,23 +27,6 @@ def scrutineer(area):
     return make_scrutineer(area)
 
 
-def make_election(area: Any, by: Any, *, slug: str = "leader", names: tuple[str, ...] = (
-        "Ann Archer", "Bea Baker", "Cal Cooper")) -> Election:
-    election = election_create(by=by, body=area.organisation, slug=slug,
-                               title="Leadership election", seats=1, method="irv",
-                               sections=SECTIONS)
-    for name in names:
-        candidate_add(by=by, election=election, name=name)
-    return election
-
-
-def open_it(election: Election, by: Any, **rules: Any) -> Election:
-    roll_rules_set(by=by, election=election, rules=rules_for(**rules))
-    roll_evaluate(by=by, election=election)
-    roll_freeze(by=by, election=election)
-    return election_open(by=by, election=election)
-
-
 @pytest.fixture
 def election(area, returning_officer):
     return make_election(area, returning_officer)
@@ -71,7 +35,3 @@ def election(area, returning_officer):
 @pytest.fixture
 def open_election(election, returning_officer, member, supporter):
     return open_it(election, returning_officer)
-
-
-def ids(election: Election) -> list[int]:
-    return list(election.candidates.order_by("position").values_list("pk", flat=True))

@@ -1,7 +1,7 @@
 """The "Can I vote?" page: a member sees their own answer and its reason."""
 
 from rankfile.elections.services.roll import roll_evaluate, roll_rules_set
-from rankfile.elections.tests.conftest import rules_for
+from rankfile.elections.tests.helpers import rules_for
 
 
 def test_it_shows_a_member_their_reason(client, election, returning_officer, member):

@@ -14,7 +14,7 @@ from rankfile.elections.services.roll import (
     roll_my_place,
     roll_rules_set,
 )
-from rankfile.elections.tests.conftest import rules_for
+from rankfile.elections.tests.helpers import rules_for
 from rankfile.membership.models import Membership
 
 

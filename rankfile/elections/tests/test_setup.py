@@ -10,7 +10,7 @@ from rankfile.elections.services.setup import (
     election_create,
     election_open,
 )
-from rankfile.elections.tests.conftest import make_election, open_it
+from rankfile.elections.tests.helpers import make_election, open_it
 
 
 def test_it_creates_an_election_in_nominations(area, returning_officer):
