@@ -44,7 +44,7 @@ class Step:
 
 
 def _steps() -> tuple[list[Step], list[Step]]:
-    from rankfile.demo import articles, geography, logins, membership, people
+    from rankfile.demo import articles, elections, geography, logins, membership, people
 
     steps = [
         Step("geography", geography.load, geography.is_loaded),
@@ -52,8 +52,10 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("people", people.load, people.is_loaded),
         Step("logins", logins.load, logins.is_loaded),
         Step("articles", articles.load, articles.is_loaded),
+        Step("elections", elections.load, elections.is_loaded),
     ]
-    refresh = [Step("supporters' window", membership.refresh_window, lambda: False)]
+    refresh = [Step("supporters' window", membership.refresh_window, lambda: False),
+               Step("demo voting codes", elections.refresh_credentials, lambda: False)]
     return steps, refresh
 
 
