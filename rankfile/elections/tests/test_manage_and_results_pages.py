@@ -85,3 +85,13 @@ def test_a_scrutineer_cannot_read_the_bulletin_before_publication(client, open_e
 
     assert 404 == client.get(f"/api/elections/{open_election.slug}/bulletin.csv").status_code
     assert 404 == client.get(f"/elections/{open_election.slug}/results/").status_code
+
+
+def test_the_officers_get_a_link_to_the_elections(client, election, returning_officer,
+                                                  scrutineer, member):
+    from rankfile.front.navigation import navigation_for
+
+    assert ("Elections", "/elections/") in [(link.label, link.url) for link in
+                                            navigation_for(returning_officer).work]
+    assert "Elections" in [link.label for link in navigation_for(scrutineer).work]
+    assert "Elections" not in [link.label for link in navigation_for(member).work]
