@@ -30,9 +30,22 @@ def test_it_passes_the_deploy_check_in_production_mode():
         "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
         "ALLOWED_HOSTS": "members.example.org",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "ELECTIONS_CREDENTIAL_KEY": "an-election-credential-key-of-32-characters-or-more",
     })
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_it_warns_in_production_without_an_election_credential_key():
+    result = _deploy_check({
+        "RANKFILE_MODE": "production",
+        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
+        "ALLOWED_HOSTS": "members.example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    })
+
+    assert result.returncode != 0
+    assert "rankfile.W120" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(
