@@ -105,14 +105,34 @@ def election_issues_before_opening(election: Election) -> list[str]:
 
 
 def election_close(*, by: Actor, election: Election) -> Election:
-    """Close the box: no ballot is taken after this."""
+    """Close the box: no ballot is taken after this, and the box is shaken."""
     check_runs(by, election)
     with transaction.atomic():
         updated = Election.objects.filter(pk=election.pk, status=S.OPEN).update(status=S.CLOSED)
-    if not updated:
-        raise Conflict("Only an open election can be closed.", code="not_open")
+        if not updated:
+            raise Conflict("Only an open election can be closed.", code="not_open")
+        ballots_shake(election)
     election.refresh_from_db()
     return election
+
+
+def ballots_shake(election: Election) -> int:
+    """Write the box's ballots again, in the random order of their trackers.
+
+    While the box is open each ballot row is written by the transaction that
+    marks its voter's roll entry, so the database itself could pair them: the
+    same transaction id (PostgreSQL's ``xmin``) and neighbouring places in the
+    table. Written again together in one transaction, in tracker order, every
+    ballot shares one transaction id and its place says nothing. (The dead rows
+    stay on disk until PostgreSQL vacuums the table: docs/elections.md.) Call
+    inside the closing transaction, after the box stopped taking ballots.
+    """
+    from rankfile.elections.models import Ballot
+
+    ballots = list(Ballot.objects.filter(election=election).order_by("tracker"))
+    Ballot.objects.filter(election=election).delete()
+    Ballot.objects.bulk_create(ballots, batch_size=5000)
+    return len(ballots)
 
 
 def is_accepting_ballots(election: Election, now: dt.datetime | None = None) -> bool:

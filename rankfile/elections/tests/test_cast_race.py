@@ -71,3 +71,28 @@ def test_fifty_casts_by_one_logged_in_voter_store_one_ballot(open_election, memb
 
     assert 1 == sum(not isinstance(r, Refusal) for r in results)
     assert 1 == Ballot.objects.count()
+
+
+def test_closing_leaves_no_ballot_sharing_a_transaction_with_its_voter(open_election,
+                                                                        returning_officer,
+                                                                        member, supporter):
+    """Each cast writes the roll entry and the ballot in one transaction (same xmin on
+    PostgreSQL); the close writes the box again so the pairing is gone."""
+    from django.db import connection
+
+    from rankfile.elections.services.setup import election_close
+
+    for voter in (member, supporter):
+        ballot_cast_as_voter(election=open_election, voter=voter, ranking=ids(open_election)[:1])
+
+    def xmins(table):
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT xmin::text FROM {table}")  # noqa: S608 - a fixed name
+            return {row[0] for row in cursor.fetchall()}
+
+    assert xmins("elections_ballot") <= xmins("elections_rollentry")  # paired while open
+    election_close(by=returning_officer, election=open_election)
+
+    assert 1 == len(xmins("elections_ballot"))
+    assert not xmins("elections_ballot") & xmins("elections_rollentry")
+    assert 2 == Ballot.objects.count()
