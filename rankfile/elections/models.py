@@ -194,3 +194,29 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"ballot {self.tracker}"
+
+
+class AuditEntry(models.Model):
+    """One step of an election, in a hash chain: each entry's hash covers the one before.
+
+    Written in the transaction of the step it records (``services/audit.py``);
+    ``rankfile verify_audit`` recomputes the chain. Never holds a tracker or a code.
+    """
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="audit")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    actor = models.CharField(max_length=254)
+    details = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("election", "number")
+        verbose_name_plural = "audit entries"
+        constraints = [models.UniqueConstraint(fields=("election", "number"),
+                                               name="audit_entry_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} #{self.number} {self.action}"

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from rankfile.accounts.http import Actor
 from rankfile.core.errors import Conflict, Refusal
+from rankfile.counting import __version__ as engine_version
 from rankfile.counting.ballots import Election as Box
 from rankfile.counting.base import CountOptions
 from rankfile.counting.blt import write_blt
@@ -34,6 +35,7 @@ from rankfile.counting.render import Source, render_html, render_json
 from rankfile.counting.rounds import Result
 from rankfile.elections.access import check_runs, check_watches
 from rankfile.elections.models import Ballot, Election
+from rankfile.elections.services.audit import audit_append
 from rankfile.elections.services.roll import current_roll
 
 S = Election.Status
@@ -118,6 +120,11 @@ def election_count(*, by: Actor, election: Election) -> Election:
         election.save(update_fields=(
             "counted_at", "result_json", "section_results", "bulletin_blt",
             "bulletin_blt_sha256", "bulletin_csv", "bulletin_csv_sha256", "declaration_html"))
+        audit_append(election=election, action="counted", by=by, details={
+            "engine": f"rankfile.counting {engine_version}", "method": election.method,
+            "ballots": box.total + box.empty, "input_sha256": election.bulletin_blt_sha256,
+            "bulletin_csv_sha256": election.bulletin_csv_sha256,
+            "result_sha256": _sha256(election.result_json), "elected": result.elected})
     return election
 
 
@@ -178,7 +185,11 @@ def election_publish(*, by: Actor, election: Election) -> Election:
     with transaction.atomic():
         updated = Election.objects.filter(pk=election.pk, status=S.CLOSED).update(
             status=S.PUBLISHED, published_at=timezone.now())
-    if not updated:
-        raise Conflict("This result is published already.", code="published")
+        if not updated:
+            raise Conflict("This result is published already.", code="published")
+        audit_append(election=election, action="published", by=by, details={
+            "result_sha256": _sha256(election.result_json),
+            "figures": [[line.section, line.voted, line.in_box, line.counted]
+                        for line in _reconcile(election)]})
     election.refresh_from_db()
     return election

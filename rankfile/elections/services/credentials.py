@@ -23,9 +23,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
+from rankfile.core.actors import System
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.elections.access import check_runs
 from rankfile.elections.models import Credential, Election, RollEntry
+from rankfile.elections.services.audit import audit_append
 from rankfile.elections.services.setup import current_rules
 from rankfile.outbox.services import Draft, outbox_enqueue_many
 
@@ -142,6 +144,8 @@ def credentials_send(*, election_id: int) -> int:
             with transaction.atomic():
                 made = credentials_make(chunk, election=election)
                 outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+                audit_append(election=election, action="credentials_issued",
+                             by=System("send_credentials"), details={"count": len(made)})
         except IntegrityError:
             continue  # another run issued some of these meanwhile: look again
         issued += len(made)
@@ -157,3 +161,5 @@ def credential_reissue(*, by: Actor, entry: RollEntry) -> None:
         entry.credentials.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         made = credentials_make([entry], election=election)
         outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+        audit_append(election=election, action="credential_reissued", by=by,
+                     details={"entry": entry.pk})

@@ -25,6 +25,7 @@ from rankfile.core.errors import Conflict, Refusal
 from rankfile.elections import rules as eligibility
 from rankfile.elections.access import check_runs, check_watches
 from rankfile.elections.models import Election, RollEntry, RollRules
+from rankfile.elections.services.audit import audit_append
 from rankfile.elections.services.setup import current_rules
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.dues import dues_of
@@ -155,9 +156,13 @@ def roll_freeze(*, by: Actor, election: Election) -> RollRules:
         updated = RollRules.objects.filter(pk=current.pk, frozen_at__isnull=True).update(
             frozen_at=timezone.now(), rules_sha256=_sha256(current.rules),
             roll_sha256=_sha256(entries))
-    if not updated:
-        raise Conflict("This roll is frozen already.", code="roll_frozen")
-    current.refresh_from_db()
+        if not updated:
+            raise Conflict("This roll is frozen already.", code="roll_frozen")
+        current.refresh_from_db()
+        audit_append(election=election, action="roll_frozen", by=by, details={
+            "version": current.version, "rules_sha256": current.rules_sha256,
+            "roll_sha256": current.roll_sha256, "entries": len(entries),
+            "on_roll": sum(1 for e in entries if e[2])})
     return current
 
 

@@ -14,6 +14,7 @@ from rankfile.core.errors import Conflict, Refusal, full_clean_or_refuse
 from rankfile.elections.access import check_runs, check_runs_in
 from rankfile.elections.models import METHOD_CHOICES, Candidate, Election, RollRules
 from rankfile.elections.rules import CATEGORY_WORDS
+from rankfile.elections.services.audit import audit_append
 
 S = Election.Status
 
@@ -87,6 +88,9 @@ def election_open(*, by: Actor, election: Election) -> Election:
         if not updated:
             raise Conflict("This election is not in nominations: it cannot be opened.",
                            code="not_in_nominations")
+        audit_append(election=election, action="box_opened", by=by, details={
+            "candidates": list(election.candidates.filter(withdrawn=False)
+                               .order_by("position", "pk").values_list("name", flat=True))})
     election.refresh_from_db()
     return election
 
@@ -111,7 +115,9 @@ def election_close(*, by: Actor, election: Election) -> Election:
         updated = Election.objects.filter(pk=election.pk, status=S.OPEN).update(status=S.CLOSED)
         if not updated:
             raise Conflict("Only an open election can be closed.", code="not_open")
-        ballots_shake(election)
+        in_box = ballots_shake(election)
+        audit_append(election=election, action="box_closed", by=by,
+                     details={"ballots": in_box})
     election.refresh_from_db()
     return election
 
