@@ -445,8 +445,12 @@ SITE: dict[str, list[Call]] = {
     # (rankfile/elections/tests ask as them). Results once published only.
     "elections:list": [get(OK)],
     "elections:detail": [get(OK, url=at("elections:detail", "election"))],
-    "elections:can_i_vote": [get(OK, url=at("elections:can_i_vote", "election"),
-                                 anonymous=LOGIN)],
+    "elections:can_i_vote": [
+        get(OK, url=at("elections:can_i_vote", "election"), anonymous=LOGIN),
+        # A new voting code: for those on the roll only (the members, in this world).
+        post(BACK, url=at("elections:can_i_vote", "election"), anonymous=LOGIN,
+             **who(MOVED, *MEMBERS)),
+    ],
     "elections:vote": [get(OK, url=at("elections:vote", "election")),
                        post(INVALID, url=at("elections:vote", "election"),
                             data={"step": "confirm"})],

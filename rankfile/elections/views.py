@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
+from rankfile.core.net import rate_limit
 from rankfile.elections.access import access_election, can_run, can_watch
 from rankfile.elections.forms import BallotForm, RulesForm
 from rankfile.elections.models import Election
@@ -33,7 +34,7 @@ from rankfile.elections.services.count import (
     published_figures,
     reconciliation,
 )
-from rankfile.elections.services.credentials import credentials_issue
+from rankfile.elections.services.credentials import credential_request, credentials_issue
 from rankfile.elections.services.roll import (
     current_roll,
     roll_evaluate,
@@ -49,6 +50,10 @@ from rankfile.elections.services.setup import (
     election_open,
     is_accepting_ballots,
 )
+
+# A voter may ask for a new code this many times an hour (each revokes the last).
+CODE_REQUESTS = 3
+CODE_REQUEST_SECONDS = 3600
 
 
 def _election(slug: str) -> Election:
@@ -74,9 +79,21 @@ def election_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def can_i_vote(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Where the voter stands; a POST asks for a new voting code (the old one stops)."""
     election = _election(slug)
+    if request.method == "POST":
+        try:
+            rate_limit(request, scope="credential_request", limit=CODE_REQUESTS,
+                       per_seconds=CODE_REQUEST_SECONDS, key=str(request.user.pk))
+            credential_request(voter=request.user, election=election)
+        except Refusal as e:
+            messages.warning(request, e.message)
+        else:
+            messages.success(request, "A new voting code is on its way to "
+                             f"{request.user.email}. The old one no longer works.")
+        return redirect("elections:can_i_vote", election.slug)
     place = roll_my_place(user=request.user, election=election)
     return render(request, "elections/can_i_vote.html", {
         "election": election, "place": place, "accepting": is_accepting_ballots(election)})

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
 from rankfile.core.actors import System
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.elections.access import check_runs
@@ -162,4 +163,33 @@ def credential_reissue(*, by: Actor, entry: RollEntry) -> None:
         made = credentials_make([entry], election=election)
         outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
         audit_append(election=election, action="credential_reissued", by=by,
+                     details={"entry": entry.pk})
+
+
+def credential_request(*, voter: Actor, election: Election) -> None:
+    """A voter who never got their code asks for a new one, sent to the address on the
+    roll (their login's); the old code stops. The page calling this rate-limits it.
+
+    Raises:
+        Conflict: the ballot is not open, or they have voted.
+        PermissionRefused: they are not on the roll.
+    """
+    from rankfile.core.errors import PermissionRefused
+    from rankfile.elections.services.roll import current_roll
+
+    if not isinstance(voter, User):
+        raise PermissionRefused("Log in to ask for a new voting code.", code="login")
+    if election.status != Election.Status.OPEN:
+        raise Conflict("Voting codes are sent only while the ballot is open.", code="not_open")
+    entry = current_roll(election).filter(user=voter, eligible=True).select_related(
+        "user").first()
+    if entry is None:
+        raise PermissionRefused("You are not on the roll of this election.", code="not_on_roll")
+    if entry.voted_on is not None:
+        raise Conflict("You have voted in this election already.", code="voted")
+    with transaction.atomic():
+        entry.credentials.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        made = credentials_make([entry], election=election)
+        outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+        audit_append(election=election, action="credential_requested", by=voter,
                      details={"entry": entry.pk})

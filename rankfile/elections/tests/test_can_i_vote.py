@@ -22,7 +22,42 @@ def test_it_sends_a_visitor_to_log_in(client, election):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_it_answers_405_to_a_post(client, election, member):
+def test_a_voter_asks_for_a_new_code_and_the_old_one_stops(client, open_election, member):
+    from rankfile.elections.models import Credential
+    from rankfile.elections.tests.helpers import code_for
+    from rankfile.outbox.models import OutboxMessage
+
+    old = code_for(open_election, member)
     client.force_login(member)
 
-    assert 405 == client.post(f"/elections/{election.slug}/can-i-vote/").status_code
+    response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
+
+    assert 302 == response.status_code
+    assert "A new voting code is on its way" in client.get(response["Location"]).content.decode()
+    assert [member.email] == list(OutboxMessage.objects.filter(
+        purpose="election_credential").values_list("to", flat=True))
+    live = Credential.objects.get(revoked_at__isnull=True)
+    from rankfile.elections.services.credentials import code_hmac
+
+    assert code_hmac(old) != live.code_hmac
+
+
+def test_asking_for_codes_is_rate_limited(client, open_election, member):
+    from rankfile.outbox.models import OutboxMessage
+
+    client.force_login(member)
+    for _ in range(5):
+        response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
+
+    assert "Too many attempts" in client.get(response["Location"]).content.decode()
+    assert 3 == OutboxMessage.objects.count()
+
+
+def test_someone_off_the_roll_gets_no_code(client, open_election, outsider):
+    from rankfile.outbox.models import OutboxMessage
+
+    client.force_login(outsider)
+    response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
+
+    assert "not on the roll" in client.get(response["Location"]).content.decode()
+    assert 0 == OutboxMessage.objects.count()
