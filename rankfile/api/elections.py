@@ -11,11 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import Field
+from pydantic import Field, StrictInt
 
 from rankfile.api.schemas import ErrorOut
 from rankfile.core.errors import NotFound
-from rankfile.elections.access import access_election
+from rankfile.elections.access import access_election, can_read_ballots
 from rankfile.elections.models import Election
 from rankfile.elections.services.casting import ballot_cast_with_credential
 
@@ -39,7 +39,7 @@ class ElectionOut(Schema):
 
 class BallotIn(Schema):
     credential: str = Field(default="", description="the voting code from the voter's e-mail")
-    ranking: list[int] = Field(default_factory=list,
+    ranking: list[StrictInt] = Field(default_factory=list,
                                description="candidate ids, first preference first")
 
 
@@ -72,9 +72,11 @@ def ballot_cast(request: HttpRequest, slug: str, payload: BallotIn) -> Status:
     return Status(201, {"tracker": receipt.tracker})
 
 
-def _published(slug: str) -> Election:
+def _published(request: HttpRequest, slug: str) -> Election:
+    """Published: everyone. Counted but not yet published: its returning officer and
+    scrutineers (by their session), to check the bulletin. Else 404."""
     election = access_election(slug)
-    if election.status != Election.Status.PUBLISHED:
+    if election.counted_at is None or not can_read_ballots(request.user, election):
         raise NotFound("This election's result is not published yet.", code="not_published")
     return election
 
@@ -83,7 +85,7 @@ def _published(slug: str) -> Election:
             summary="A published result", operation_id="election_results")
 def election_results(request: HttpRequest, slug: str) -> HttpResponse:
     """The count in the engine's JSON result schema (docs/counting.md)."""
-    election = _published(slug)
+    election = _published(request, slug)
     return HttpResponse(election.result_json, content_type="application/json")
 
 
@@ -92,7 +94,7 @@ def election_results(request: HttpRequest, slug: str) -> HttpResponse:
 def election_bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
     """Every ballot in BLT, to recount with ``rankfile count``; its SHA-256 is in the
     ``Digest``-like header ``X-Content-SHA256`` and on the results page."""
-    election = _published(slug)
+    election = _published(request, slug)
     response = HttpResponse(election.bulletin_blt, content_type="text/plain; charset=utf-8")
     response["X-Content-SHA256"] = election.bulletin_blt_sha256
     response["Content-Disposition"] = f'attachment; filename="{election.slug}.blt"'
@@ -103,7 +105,7 @@ def election_bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
             summary="Every ballot with its tracker, as CSV", operation_id="election_bulletin_csv")
 def election_bulletin_csv(request: HttpRequest, slug: str) -> HttpResponse:
     """One row per ballot: tracker, section, and the candidates in order of preference."""
-    election = _published(slug)
+    election = _published(request, slug)
     response = HttpResponse(election.bulletin_csv, content_type="text/csv; charset=utf-8")
     response["X-Content-SHA256"] = election.bulletin_csv_sha256
     response["Content-Disposition"] = f'attachment; filename="{election.slug}.csv"'

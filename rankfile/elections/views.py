@@ -37,6 +37,7 @@ from rankfile.elections.services.count import (
 from rankfile.elections.services.credentials import credential_request, credentials_issue
 from rankfile.elections.services.roll import (
     current_roll,
+    roll_differences,
     roll_evaluate,
     roll_figures,
     roll_freeze,
@@ -193,6 +194,7 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "runs": can_run(request.user, election),
         "issues": election_issues_before_opening(election),
         "lines": reconciliation(by=request.user, election=election),
+        "differences": roll_differences(by=request.user, election=election),
         "section_words": CATEGORY_WORDS})
 
 

@@ -113,6 +113,13 @@ def _cast(election: Election, entry_id: int, section: str, ranking: list[int]) -
     return Receipt(ballot.tracker, election)
 
 
+def _current_rules_id(election: Election) -> int | None:
+    from rankfile.elections.services.setup import current_rules
+
+    rules = current_rules(election)
+    return None if rules is None else rules.pk
+
+
 def _check_open(election: Election) -> None:
     if not is_accepting_ballots(election):
         raise ElectionNotOpen("This election is not open for voting.")
@@ -129,8 +136,11 @@ def ballot_cast_with_credential(*, election: Election, credential: object,
     code = code_normalise(credential)
     _check_open(election)
     found = (Credential.objects.filter(code_hmac=code_hmac(code), revoked_at__isnull=True,
-                                       entry__election=election, entry__eligible=True)
+                                       entry__election=election, entry__eligible=True,
+                                       entry__rules__frozen_at__isnull=False)
              .select_related("entry").first())
+    if found is not None and found.entry.rules_id != _current_rules_id(election):
+        found = None  # a code of an earlier version of the roll
     if found is None:
         raise UnknownCredential("This voting code is not valid for this election. Check it "
                                 "against your e-mail, or ask for a new one.",

@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+import rankfile.counting
 from rankfile.accounts.http import Actor
 from rankfile.core.errors import Conflict, Refusal
-from rankfile.counting import __version__ as engine_version
 from rankfile.counting.ballots import Election as Box
 from rankfile.counting.base import CountOptions
 from rankfile.counting.blt import write_blt
@@ -121,7 +121,7 @@ def election_count(*, by: Actor, election: Election) -> Election:
             "counted_at", "result_json", "section_results", "bulletin_blt",
             "bulletin_blt_sha256", "bulletin_csv", "bulletin_csv_sha256", "declaration_html"))
         audit_append(election=election, action="counted", by=by, details={
-            "engine": f"rankfile.counting {engine_version}", "method": election.method,
+            "engine": f"rankfile.counting {rankfile.counting.__version__}", "method": election.method,
             "ballots": box.total + box.empty, "input_sha256": election.bulletin_blt_sha256,
             "bulletin_csv_sha256": election.bulletin_csv_sha256,
             "result_sha256": _sha256(election.result_json), "elected": result.elected})

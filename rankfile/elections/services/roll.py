@@ -177,6 +177,7 @@ class RollFigures:
     rules: RollRules | None
     by_section: list[dict[str, Any]]
     by_reason: list[dict[str, Any]]
+    by_branch: list[dict[str, Any]]
 
 
 def roll_figures(*, by: Actor, election: Election) -> RollFigures:
@@ -189,7 +190,11 @@ def roll_figures(*, by: Actor, election: Election) -> RollFigures:
         voted=Count("pk", filter=Q(voted_on__isnull=False))).order_by("section"))
     by_reason = list(entries.filter(eligible=False).values("reason")
                      .annotate(n=Count("pk")).order_by("-n")[:50])
-    return RollFigures(current_rules(election), by_section, by_reason)
+    by_branch = list(entries.values("branch__name").annotate(
+        on_roll=Count("pk", filter=Q(eligible=True)),
+        off_roll=Count("pk", filter=Q(eligible=False)),
+        voted=Count("pk", filter=Q(voted_on__isnull=False))).order_by("branch__name"))
+    return RollFigures(current_rules(election), by_section, by_reason, by_branch)
 
 
 @dataclass(frozen=True)
@@ -220,3 +225,46 @@ def roll_my_place(*, user: User, election: Election) -> MyPlace:
     _, decision = decide(eligibility.parse(current.rules), memberships,
                          today=timezone.localdate())
     return MyPlace(decision.eligible, decision.reason, False, False, None)
+
+
+@dataclass(frozen=True)
+class Difference:
+    user_id: int
+    name: str
+    before: str  # "in", "out" or "" (not on that version)
+    after: str
+    reason: str  # the reason under the newer version (or the older, if gone)
+
+
+def roll_differences(*, by: Actor, election: Election, limit: int = 200
+                     ) -> tuple[RollRules | None, RollRules | None, list[Difference]]:
+    """The people whose place differs between the last two versions of the roll.
+
+    Both versions are kept; this is what changed from the older to the newer:
+    people added, removed, or moved in or out. For the officers only.
+    """
+    check_watches(by, election)
+    versions = list(election.rule_sets.order_by("-version")[:2])
+    if len(versions) < 2:
+        return (versions[0] if versions else None), None, []
+    newer, older = versions
+
+    def places(rules: RollRules) -> dict[int, tuple[str, str, str]]:
+        return {u: ("in" if ok else "out", reason, f"{first} {last}".strip())
+                for u, ok, reason, first, last in rules.entries.values_list(
+                    "user_id", "eligible", "reason", "membership__first_name",
+                    "membership__last_name")}
+
+    before, after = places(older), places(newer)
+    found = []
+    for user_id in sorted(set(before) | set(after)):
+        was, now = before.get(user_id), after.get(user_id)
+        if was is not None and now is not None and was[0] == now[0]:
+            continue
+        latest = now or was
+        assert latest is not None
+        found.append(Difference(user_id, latest[2], was[0] if was else "",
+                                now[0] if now else "", latest[1]))
+        if len(found) >= limit:
+            break
+    return newer, older, found

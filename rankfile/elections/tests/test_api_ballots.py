@@ -175,3 +175,33 @@ def test_no_credential_or_ballot_is_left_by_a_refusal(client, open_election, mem
 
     assert 1 == Credential.objects.count()
     assert 0 == Ballot.objects.count()
+
+
+def test_a_ranking_of_booleans_is_refused(client, open_election, member):
+    code = code_for(open_election, member)
+
+    response = cast(client, open_election, code, [True])
+
+    assert 422 == response.status_code
+    assert 0 == Ballot.objects.count()
+
+
+def test_a_code_of_an_earlier_version_of_the_roll_answers_403(client, election,
+                                                              returning_officer, member):
+    from rankfile.elections.services.roll import roll_evaluate, roll_freeze, roll_rules_set
+    from rankfile.elections.services.setup import election_open
+    from rankfile.elections.tests.helpers import rules_for
+
+    roll_rules_set(by=returning_officer, election=election, rules=rules_for())
+    roll_evaluate(by=returning_officer, election=election)
+    roll_freeze(by=returning_officer, election=election)
+    old = code_for(election, member)
+    roll_rules_set(by=returning_officer, election=election, rules=rules_for(min_age=18))
+    roll_evaluate(by=returning_officer, election=election)
+    roll_freeze(by=returning_officer, election=election)
+    election_open(by=returning_officer, election=election)
+
+    response = cast(client, election, old, ids(election)[:1])
+
+    assert 403 == response.status_code
+    assert 201 == cast(client, election, code_for(election, member), ids(election)[:1]).status_code

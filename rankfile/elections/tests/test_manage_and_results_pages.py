@@ -95,3 +95,20 @@ def test_the_officers_get_a_link_to_the_elections(client, election, returning_of
                                             navigation_for(returning_officer).work]
     assert "Elections" in [link.label for link in navigation_for(scrutineer).work]
     assert "Elections" not in [link.label for link in navigation_for(member).work]
+
+
+def test_the_officers_check_the_bulletin_between_the_count_and_publication(
+        client, open_election, returning_officer, scrutineer, member):
+    from rankfile.elections.services.count import election_count
+    from rankfile.elections.services.setup import election_close
+
+    ballot_cast_as_voter(election=open_election, voter=member, ranking=ids(open_election)[:1])
+    election_close(by=returning_officer, election=open_election)
+    election_count(by=returning_officer, election=open_election)
+    url = f"/api/elections/{open_election.slug}/bulletin.csv"
+
+    assert 404 == client.get(url).status_code  # not yet for the public
+    client.force_login(member)
+    assert 404 == client.get(url).status_code
+    client.force_login(scrutineer)
+    assert 200 == client.get(url).status_code

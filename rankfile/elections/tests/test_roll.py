@@ -66,6 +66,8 @@ def test_a_scrutineer_sees_counts_but_cannot_draw_the_roll(election, returning_o
     figures = roll_figures(by=scrutineer, election=election)
 
     assert [{"section": "member", "on_roll": 1, "off_roll": 0, "voted": 0}] == figures.by_section
+    assert [{"branch__name": "Chingford", "on_roll": 1, "off_roll": 0, "voted": 0}] == \
+        figures.by_branch
 
 
 def test_a_member_cannot_see_the_roll_figures(election, member):
@@ -84,3 +86,24 @@ def test_a_member_learns_their_place_before_and_after_the_roll_is_drawn(
     assert (False, False) == (before.on_roll, before.drawn)
     assert (False, True) == (after.on_roll, after.drawn)
     assert after.reason.startswith("You must be 99 or older")
+
+
+def test_it_lists_who_moved_between_two_versions_of_the_roll(election, returning_officer,
+                                                            scrutineer, member, supporter):
+    from rankfile.elections.services.roll import roll_differences
+
+    roll_rules_set(by=returning_officer, election=election, rules=rules_for())
+    roll_evaluate(by=returning_officer, election=election)
+    roll_freeze(by=returning_officer, election=election)
+    roll_rules_set(by=returning_officer, election=election,
+                   rules=rules_for(categories=["member"]))
+    roll_evaluate(by=returning_officer, election=election)
+
+    newer, older, changed = roll_differences(by=scrutineer, election=election)
+
+    assert newer is not None and older is not None
+    assert (2, 1) == (newer.version, older.version)
+    assert [("Sol Supporter", "in", "out")] == [(d.name, d.before, d.after) for d in changed]
+    assert changed[0].reason.startswith("As a registered supporter you have no vote")
+    with pytest.raises(PermissionRefused):
+        roll_differences(by=member, election=election)
