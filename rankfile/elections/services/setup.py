@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from rankfile.accounts.http import Actor
 from rankfile.branches.models import Body
-from rankfile.core.errors import Conflict, Refusal, full_clean_or_refuse
+from rankfile.core.actors import is_system
+from rankfile.core.errors import Conflict, PermissionRefused, Refusal, full_clean_or_refuse
 from rankfile.elections.access import check_runs, check_runs_in
 from rankfile.elections.models import METHOD_CHOICES, Candidate, Election, RollRules
 from rankfile.elections.rules import CATEGORY_WORDS
@@ -111,6 +112,10 @@ def election_issues_before_opening(election: Election) -> list[str]:
 def election_close(*, by: Actor, election: Election) -> Election:
     """Close the box: no ballot is taken after this, and the box is shaken."""
     check_runs(by, election)
+    return _close(election, by)
+
+
+def _close(election: Election, by: Actor) -> Election:
     with transaction.atomic():
         updated = Election.objects.filter(pk=election.pk, status=S.OPEN).update(status=S.CLOSED)
         if not updated:
@@ -120,6 +125,25 @@ def election_close(*, by: Actor, election: Election) -> Election:
                      details={"ballots": in_box})
     election.refresh_from_db()
     return election
+
+
+def elections_close_due(*, by: Actor, now: dt.datetime | None = None) -> list[Election]:
+    """Close every open election whose ballot period has ended (run from cron).
+
+    Only the site itself does this (``core.actors.System``): the end of the
+    period, set by the returning officer, is the authority.
+    """
+    if not is_system(by):
+        raise PermissionRefused("Elections close on schedule by the site itself; a returning "
+                                "officer closes one from its page.", code="not_system")
+    now = now or timezone.now()
+    closed = []
+    for election in Election.objects.filter(status=S.OPEN, ballot_closes_at__lte=now):
+        try:
+            closed.append(_close(election, by))
+        except Conflict:
+            continue  # closed meanwhile by its returning officer
+    return closed
 
 
 def ballots_shake(election: Election) -> int:

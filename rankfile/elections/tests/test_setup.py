@@ -55,3 +55,34 @@ def test_a_scrutineer_cannot_close(election, returning_officer, scrutineer, memb
         election_close(by=scrutineer, election=election)
     election.refresh_from_db()
     assert Election.Status.OPEN == election.status
+
+
+def test_the_site_closes_an_election_whose_period_has_ended(open_election, member, capsys):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    Election.objects.filter(pk=open_election.pk).update(
+        ballot_closes_at=timezone.now() - dt.timedelta(minutes=1))
+
+    call_command("close_elections")
+
+    open_election.refresh_from_db()
+    assert Election.Status.CLOSED == open_election.status
+    assert "Closed leader." in capsys.readouterr().out
+    assert "system: close_elections command" == open_election.audit.order_by("number").last().actor
+
+
+def test_an_election_still_in_its_period_stays_open(open_election, member):
+    from rankfile.core.actors import System
+    from rankfile.elections.services.setup import elections_close_due
+
+    assert [] == elections_close_due(by=System("test"))
+
+
+def test_nobody_but_the_site_closes_on_schedule(open_election, returning_officer):
+    from rankfile.elections.services.setup import elections_close_due
+
+    with pytest.raises(PermissionRefused):
+        elections_close_due(by=returning_officer)
