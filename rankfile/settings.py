@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "rankfile.meetings",
     "rankfile.mailings",
     "rankfile.privacy",
+    "rankfile.elections",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",
@@ -341,6 +342,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# Elections: voting codes are stored only as HMAC-SHA256 under this secret (at least
+# 32 characters; issuing codes refuses without it in production). Changing it voids
+# every code issued.
+ELECTIONS_CREDENTIAL_KEY = os.environ.get(
+    "ELECTIONS_CREDENTIAL_KEY",
+    "" if PRODUCTION else "dev-only-election-credential-key-do-not-use-in-production")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("rankfile.front.urls")),
     path("articles/", include("rankfile.discussion.urls")),
     path("", include("rankfile.meetings.urls")),
+    path("elections/", include("rankfile.elections.urls")),
     path("admin/", admin.site.urls),
 ]
 

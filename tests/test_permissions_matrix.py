@@ -116,6 +116,7 @@ class World:
     meeting: int = 0  # a Chingford branch meeting staff called, in session
     question: int = 0  # its open secret vote on motion 1
     attendance: int = 0  # the member persona, checked in at it
+    election: str = "leader"  # the organisation's open leadership election
 
 
 def build_world() -> World:
@@ -192,6 +193,12 @@ def build_world() -> World:
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=member, email=member.email, verified=True, primary=True)
+
+    from rankfile.demo.personas import make_returning_officer
+    from rankfile.elections.tests.helpers import make_election, open_it
+
+    officer = make_returning_officer(area)
+    open_it(make_election(area, officer, slug="leader"), officer)
 
     meeting, question, attendance = _meetings_world(area, people)
     world = World(
@@ -606,6 +613,29 @@ SITE: dict[str, list[Call]] = {
         post(INVALID, url=path("/articles/forget-my-email/forged/")),
     ],
 
+    # Elections: public pages; "Can I vote?" for one's own place; the ballot paper for
+    # anyone (a visitor types their voting code: an empty paper is refused). Running an
+    # election is for its returning officer and scrutineers, none of the personas here
+    # (rankfile/elections/tests ask as them). Results once published only.
+    "elections:list": [get(OK)],
+    "elections:detail": [get(OK, url=at("elections:detail", "election"))],
+    "elections:can_i_vote": [
+        get(OK, url=at("elections:can_i_vote", "election"), anonymous=LOGIN),
+        # A new voting code: for those on the roll only (the members, in this world).
+        post(BACK, url=at("elections:can_i_vote", "election"), anonymous=LOGIN,
+             **who(MOVED, *MEMBERS)),
+    ],
+    "elections:vote": [get(OK, url=at("elections:vote", "election")),
+                       post(INVALID, url=at("elections:vote", "election"),
+                            data={"step": "confirm"})],
+    "elections:manage": [
+        get(DENIED, url=at("elections:manage", "election"), anonymous=LOGIN),
+        post(DENIED, url=at("elections:manage", "election"), data={"action": "close"},
+             anonymous=LOGIN),
+    ],
+    "elections:results": [get(NOT_FOUND, url=at("elections:results", "election"))],
+    "elections:declaration": [get(NOT_FOUND, url=at("elections:declaration", "election"))],
+
     # The API's own pages (its operations are in API, below).
     "api:openapi-json": [get(OK)],
     "api:openapi-view": [get(OK)],
@@ -841,7 +871,19 @@ def _application(w: World) -> dict[str, Any]:
             "date_of_birth": "1980-05-17", "consent": True}
 
 
+def _ballot(w: World) -> dict[str, Any]:
+    return {"credential": "AAAAA-AAAAA-AAAAA-AAAAA", "ranking": [1]}
+
+
 API: dict[str, list[Call]] = {
+    # Elections: the list is public; a voting code, not a login, casts a ballot (an
+    # unknown one is refused alike for everyone); results once published only.
+    "elections": [get(OK, url=path("/api/elections"))],
+    "ballot_cast": [post(DENIED, url=path("/api/elections/{election}/ballots"), data=_ballot,
+                         json=True)],
+    "election_results": [get(NOT_FOUND, url=path("/api/elections/{election}/results"))],
+    "election_bulletin_blt": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.blt"))],
+    "election_bulletin_csv": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.csv"))],
     "join": [post(CREATED, url=path("/api/join"), data=_application, json=True)],
     "stats": [get(OK, url=path("/api/stats"))],
     # Only a token reads members: a session never does. A member outside the token's

@@ -17,6 +17,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from rankfile.accounts.models import ApiToken as Token
+from rankfile.api.elections import router as elections_router
 from rankfile.api.schemas import (
     ErrorOut,
     JoinIn,
@@ -192,3 +193,6 @@ def member(request: TokenRequest, reference: str) -> dict[str, Any]:
         "joined_on": membership.joined_on,
         "good_standing_since": membership.good_standing_since,
     }
+
+# Elections (rankfile/api/elections.py): the list, casting with a voting code, results.
+api.add_router("/elections", elections_router)

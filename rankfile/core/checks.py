@@ -29,6 +29,12 @@ def check_settings(app_configs: Sequence[AppConfig] | None, **kwargs: object) ->
                     id="rankfile.W002",
                 )
             )
+        if len(settings.ELECTIONS_CREDENTIAL_KEY) < 32:
+            problems.append(Warning(
+                "ELECTIONS_CREDENTIAL_KEY is not set: voting codes cannot be issued.",
+                hint="Set it to a random string of at least 32 characters, kept secret "
+                     "(voting codes are stored as HMAC-SHA256 under it).",
+                id="rankfile.W120"))
     if settings.STATS_CACHE_SECONDS < 1 or settings.STATS_CACHE_SECONDS > 60:
         problems.append(
             Error(

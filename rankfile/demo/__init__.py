@@ -44,7 +44,8 @@ class Step:
 
 
 def _steps() -> tuple[list[Step], list[Step]]:
-    from rankfile.demo import articles, geography, logins, meetings, membership, people, vetting
+    from rankfile.demo import (articles, elections, geography, logins, meetings, membership,
+                               people, vetting)
 
     steps = [
         Step("geography", geography.load, geography.is_loaded),
@@ -54,8 +55,10 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("articles", articles.load, articles.is_loaded),
         Step("vetting", vetting.load, vetting.is_loaded),
         Step("meetings", meetings.load, meetings.is_loaded),
+        Step("elections", elections.load, elections.is_loaded),
     ]
-    refresh = [Step("supporters' window", membership.refresh_window, lambda: False)]
+    refresh = [Step("supporters' window", membership.refresh_window, lambda: False),
+               Step("demo voting codes", elections.refresh_credentials, lambda: False)]
     return steps, refresh
 
 

@@ -157,3 +157,20 @@ MAKERS = {
 def make_personas(area: Area) -> dict[str, User | None]:
     """Every persona of ``PERSONAS`` in ``area`` (``anonymous`` is None)."""
     return {"anonymous": None, **{name: make(area) for name, make in MAKERS.items()}}
+
+
+# Elections' officers (not in the matrix's PERSONAS: every election page they run is
+# asked of them in rankfile/elections/tests).
+
+def make_returning_officer(area: Area) -> User:
+    """Returning officer of the organisation: runs its elections; casts no vote as such."""
+    user = make_user("returning.officer@example.org", first_name="Rita", last_name="Officer")
+    give_role(user, Role.Kind.RETURNING_OFFICER, area.organisation)
+    return user
+
+
+def make_scrutineer(area: Area) -> User:
+    """A candidate's agent: watches the roll and the box, never a ballot before the close."""
+    user = make_user("scrutineer@example.org", first_name="Scott", last_name="Scrutineer")
+    give_role(user, Role.Kind.SCRUTINEER, area.organisation)
+    return user

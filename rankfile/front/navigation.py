@@ -16,6 +16,7 @@ from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
+from rankfile.elections.access import WATCHERS as ELECTION_WATCHERS
 from rankfile.mailings.access import SENDERS
 from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
 from rankfile.privacy.services import can_read_erasures
@@ -68,6 +69,8 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):
         work.append(("My articles", reverse("discussion:mine")))
+    if kinds & set(ELECTION_WATCHERS):
+        work.append(("Elections", reverse("elections:list")))
     if can_enter_admin(user):
         work.append(("Admin", reverse("admin:index")))
     return main, work

@@ -67,6 +67,18 @@ def test_a_single_process_site_may_use_sqlite_and_local_memory_when_it_says_so()
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_it_warns_in_production_without_an_election_credential_key():
+    result = _deploy_check({
+        "RANKFILE_MODE": "production",
+        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-1234567890",
+        "ALLOWED_HOSTS": "members.example.org",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    })
+
+    assert result.returncode != 0
+    assert "rankfile.W120" in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [("e170ab", "E17 0AB"), ("E17 0AB", "E17 0AB"), (" e4  7aa ", "E4 7AA"), ("SW1A1AA", "SW1A 1AA"),

@@ -10,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rankfile.core.errors import Refusal
 from rankfile.demo import PASSWORD, demo_load
 from rankfile.demo.articles import LOGINS as ARTICLE_LOGINS
+from rankfile.demo.elections import LOGINS as ELECTION_LOGINS
+from rankfile.demo.elections import credentials_path
 from rankfile.demo.logins import LOGINS
 from rankfile.demo.meetings import LOGINS as MEETING_LOGINS
 from rankfile.demo.payments import payments_note
@@ -44,6 +46,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo already loaded; supporters' window moved to open now ({took:.1f} s)."))
         self.stdout.write(f"\nLog in at /accounts/login/ with the password {PASSWORD}:")
-        for email, what in LOGINS + ARTICLE_LOGINS + MEETING_LOGINS:
+        for email, what in LOGINS + ARTICLE_LOGINS + MEETING_LOGINS + ELECTION_LOGINS:
             self.stdout.write(f"  {email}  — {what}")
+        self.stdout.write(f"\nVoting codes for the demo voters (one a line): {credentials_path()}; "
+                          "vote at /elections/leadership-2016/vote/, or log in as "
+                          "member@demo.rankfile.org and vote from the account.")
         self.stdout.write("\n" + payments_note())

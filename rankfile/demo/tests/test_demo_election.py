@@ -1,0 +1,44 @@
+"""The demo's leadership election: open, and codes for its voters in a private file."""
+
+import stat
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from rankfile.elections.models import Ballot, Credential, Election
+from rankfile.elections.services.credentials import code_hmac
+
+
+@pytest.fixture
+def codes_file(settings, tmp_path):
+    settings.DEMO_CREDENTIALS_PATH = str(tmp_path / "demo-credentials.txt")
+    return tmp_path / "demo-credentials.txt"
+
+
+def test_it_opens_the_leadership_election_and_writes_working_codes(db, capsys, codes_file):
+    call_command("load_demo", "--people", "200")
+
+    out = capsys.readouterr().out
+    assert "returning.officer@demo.rankfile.org" in out and "scrutineer@demo.rankfile.org" in out
+    election = Election.objects.get(slug="leadership-2016")
+    assert (Election.Status.OPEN, "irv", 4, 3) == (
+        election.status, election.method, election.candidates.count(), len(election.sections))
+    assert 0o600 == stat.S_IMODE(codes_file.stat().st_mode)
+    codes = codes_file.read_text().splitlines()
+    assert len(codes) == Credential.objects.filter(revoked_at__isnull=True).count() > 50
+    assert {code_hmac(c) for c in codes} == set(
+        Credential.objects.filter(revoked_at__isnull=True).values_list("code_hmac", flat=True))
+
+    first = election.candidates.order_by("position")[0]
+    response = Client().post("/api/elections/leadership-2016/ballots",
+                             {"credential": codes[0], "ranking": [first.pk]},
+                             content_type="application/json")
+    assert 201 == response.status_code
+
+    call_command("load_demo")
+
+    fresh = codes_file.read_text().splitlines()
+    assert len(codes) - 1 == len(fresh)  # the voter who voted gets no new code
+    assert not set(codes) & set(fresh)
+    assert 1 == Ballot.objects.count()

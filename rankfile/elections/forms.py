@@ -1,0 +1,51 @@
+"""The ballot paper: a number box per candidate, and the voting code when needed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from rankfile.elections.models import Candidate, Election
+
+
+class BallotForm(forms.Form):
+    """``c<id>``: the number written beside each candidate (blank: not ranked)."""
+
+    def __init__(self, election: Election, *args: Any, needs_code: bool = False,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.election = election
+        self.candidates: list[Candidate] = list(
+            election.candidates.filter(withdrawn=False).order_by("position", "pk"))
+        count = len(self.candidates)
+        if needs_code:
+            self.fields["credential"] = forms.CharField(
+                label="Your voting code", max_length=64,
+                help_text="From the e-mail with your code: 20 letters and digits.",
+                error_messages={"required": "Enter your voting code."},
+                widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                              "autocapitalize": "characters"}))
+        for c in self.candidates:
+            self.fields[f"c{c.pk}"] = forms.IntegerField(
+                label=c.name, required=False, min_value=1, max_value=count,
+                help_text=f"Your preference for {c.name}: 1 to {count}, or leave blank.",
+                error_messages={
+                    "invalid": f"Write a whole number beside {c.name}, or leave it blank.",
+                    "min_value": f"Write 1 to {count} beside {c.name}, or leave it blank.",
+                    "max_value": f"Write 1 to {count} beside {c.name}, or leave it blank.",
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "rank"}))
+
+    def numbers(self) -> dict[int, int | None]:
+        return {c.pk: self.cleaned_data.get(f"c{c.pk}") for c in self.candidates}
+
+    def candidate_fields(self) -> list[forms.BoundField]:
+        return [self[f"c{c.pk}"] for c in self.candidates]
+
+
+class RulesForm(forms.Form):
+    rules = forms.JSONField(label="Eligibility rules (JSON)",
+                            error_messages={"required": "Enter the rules.",
+                                            "invalid": "Enter the rules as a JSON object."},
+                            widget=forms.Textarea(attrs={"rows": 12}))

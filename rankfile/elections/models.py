@@ -1,0 +1,222 @@
+"""Elections: candidates, the electoral roll and its rules, credentials and ballots.
+
+Ballot secrecy is a property of these models: a ``Ballot`` holds its election,
+section, ranking, a random tracker and the day it was cast, under a random
+primary key, and nothing that leads to a voter (no foreign key to a person, a
+roll entry or a credential; no time finer than the day; no sequential id).
+Rules live in ``elections/services``; who may do what in ``elections/access.py``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+# The engine's methods an election may be counted by (rankfile.counting.engine.METHODS).
+METHOD_CHOICES = [
+    ("irv", "Alternative vote (instant runoff)"),
+    ("stv-scottish", "Single transferable vote (Scottish rules)"),
+    ("stv-meek", "Single transferable vote (Meek)"),
+    ("plurality", "First past the post"),
+    ("block", "Block vote"),
+]
+
+
+class Election(models.Model):
+    """An election held by a body, counted by one of the engine's methods.
+
+    ``options`` are the engine's options in the form of its groups file
+    (``{"groups": {"women": ["Ann", ...]}, "minimum": {"women": 1}}``) plus
+    ``seed``. ``sections`` are the membership categories whose results are
+    reported separately (``member``, ``registered_supporter`` ...).
+    """
+
+    class Status(models.TextChoices):
+        NOMINATIONS = "nominations", "Nominations"
+        OPEN = "open", "Open for voting"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Result published"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    body = models.ForeignKey("branches.Body", on_delete=models.PROTECT, related_name="elections")
+    title = models.CharField(max_length=200)
+    seats = models.PositiveSmallIntegerField(default=1)
+    method = models.CharField(max_length=20, choices=METHOD_CHOICES, default="irv")
+    options = models.JSONField(default=dict, blank=True)
+    sections = models.JSONField(default=list, blank=True)
+    nominations_open_at = models.DateTimeField(null=True, blank=True)
+    nominations_close_at = models.DateTimeField(null=True, blank=True)
+    ballot_opens_at = models.DateTimeField(null=True, blank=True)
+    ballot_closes_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOMINATIONS)
+    created_at = models.DateTimeField()
+
+    # The count, kept as published: the engine's JSON result overall and per section,
+    # the printable declaration, and the bulletin with its SHA-256 hashes.
+    counted_at = models.DateTimeField(null=True, blank=True)
+    result_json = models.TextField(blank=True)
+    section_results = models.JSONField(default=dict, blank=True)
+    declaration_html = models.TextField(blank=True)
+    bulletin_blt = models.TextField(blank=True)
+    bulletin_blt_sha256 = models.CharField(max_length=64, blank=True)
+    bulletin_csv = models.TextField(blank=True)
+    bulletin_csv_sha256 = models.CharField(max_length=64, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "slug")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("elections:detail", args=[self.slug])
+
+
+class Candidate(models.Model):
+    """A candidate: ``id`` is how a ranking names them (the API's ``candidates[].id``)."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
+    name = models.CharField(max_length=200)
+    statement = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("position", "pk")
+        constraints = [models.UniqueConstraint(fields=("election", "name"),
+                                               name="candidate_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RollRules(models.Model):
+    """One version of an election's eligibility rules, as data (``elections/rules.py``).
+
+    Frozen once the roll drawn from it is frozen: a change then makes a new version.
+    """
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="rule_sets")
+    version = models.PositiveSmallIntegerField()
+    rules = models.JSONField()
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the rules and of the roll (person, section, in or out) when frozen.
+    rules_sha256 = models.CharField(max_length=64, blank=True)
+    roll_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("election", "-version")
+        verbose_name_plural = "roll rules"
+        constraints = [models.UniqueConstraint(fields=("election", "version"),
+                                               name="roll_rules_unique_version")]
+
+    def __str__(self) -> str:
+        return f"{self.election} rules v{self.version}"
+
+
+class RollEntry(models.Model):
+    """One person's place on (or off) the roll drawn from one version of the rules.
+
+    ``voted_on`` is set, once, by the conditional UPDATE that casting makes in the
+    same transaction as it stores the ballot. It is a day, not a time, like the
+    ballot's own date: an exact time here could be matched to a ballot's.
+    """
+
+    rules = models.ForeignKey(RollRules, on_delete=models.CASCADE, related_name="entries")
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="roll")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="roll_entries")
+    membership = models.ForeignKey("membership.Membership", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    section = models.CharField(max_length=30, blank=True)
+    branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", db_index=False)
+    eligible = models.BooleanField()
+    reason = models.TextField()
+    voted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("rules", "pk")
+        verbose_name_plural = "roll entries"
+        constraints = [models.UniqueConstraint(fields=("rules", "user"),
+                                               name="roll_entry_one_per_person")]
+        indexes = [models.Index(fields=("election", "eligible", "section"))]
+
+    def __str__(self) -> str:
+        return f"{self.election_id}/{self.user_id}: {'in' if self.eligible else 'out'}"
+
+
+class Credential(models.Model):
+    """A voting code, stored only as HMAC-SHA256 under ``ELECTIONS_CREDENTIAL_KEY``.
+
+    The code itself is made in the sending step, put in the voter's e-mail and
+    forgotten. One live (unrevoked) credential per roll entry; reissuing revokes
+    the old one.
+    """
+
+    entry = models.ForeignKey(RollEntry, on_delete=models.CASCADE, related_name="credentials")
+    code_hmac = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("issued_at", "pk")
+        constraints = [models.UniqueConstraint(fields=("entry",), condition=Q(revoked_at=None),
+                                               name="credential_one_live_per_entry")]
+
+    def __str__(self) -> str:
+        return f"credential of {self.entry_id}{' (revoked)' if self.revoked_at else ''}"
+
+
+class Ballot(models.Model):
+    """A ballot in the box. Holds nothing that links it to a voter: see the module doc."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="ballots")
+    section = models.CharField(max_length=30, blank=True)
+    # Candidate ids, first preference first.
+    ranking = models.JSONField()
+    tracker = models.CharField(max_length=24, unique=True)
+    cast_on = models.DateField()
+
+    class Meta:
+        ordering = ("tracker",)
+
+    def __str__(self) -> str:
+        return f"ballot {self.tracker}"
+
+
+class AuditEntry(models.Model):
+    """One step of an election, in a hash chain: each entry's hash covers the one before.
+
+    Written in the transaction of the step it records (``services/audit.py``);
+    ``rankfile verify_audit`` recomputes the chain. Never holds a tracker or a code.
+    """
+
+    election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="audit")
+    number = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    actor = models.CharField(max_length=254)
+    details = models.JSONField(default=dict)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ("election", "number")
+        verbose_name_plural = "audit entries"
+        constraints = [models.UniqueConstraint(fields=("election", "number"),
+                                               name="audit_entry_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.election_id} #{self.number} {self.action}"

@@ -1,0 +1,195 @@
+"""Voting codes: made in the sending step, stored only as HMAC-SHA256, mailed once.
+
+A code is 96 random bits, shown as four groups of five letters and digits
+(base32). What is stored is HMAC-SHA256(code) under ``ELECTIONS_CREDENTIAL_KEY``,
+a server secret: fast enough to issue 650,000 in minutes (a slow password hash
+would take a day), and useless without the key. The code itself is put in the
+voter's e-mail (the outbox) and forgotten; nothing stores it beside a tracker.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from rankfile.accounts.http import Actor
+from rankfile.accounts.models import User
+from rankfile.core.actors import System
+from rankfile.core.errors import Conflict, Refusal
+from rankfile.elections.access import check_runs
+from rankfile.elections.models import Credential, Election, RollEntry
+from rankfile.elections.services.audit import audit_append
+from rankfile.elections.services.setup import current_rules
+from rankfile.outbox.services import Draft, outbox_enqueue_many
+
+CODE_BYTES = 12  # 96 bits: at least 80, as the issue asks
+CODE_CHARS = 20  # base32 of 12 bytes, without padding
+CODE_SHAPE = re.compile(r"^[A-Z2-7]{20}$")
+CHUNK = 1000
+PURPOSE = "election_credential"
+
+
+class MalformedCredential(Refusal):
+    code = "malformed_credential"
+    http_status = 400
+
+
+def code_make() -> str:
+    """A fresh code, e.g. ``K7QXM-2PLAR-W4NZE-HT6JB``."""
+    raw = base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
+    return "-".join(raw[i:i + 5] for i in range(0, CODE_CHARS, 5))
+
+
+def code_normalise(code: object) -> str:
+    """The code as typed, without spaces or hyphens, in capitals; or a refusal (400)."""
+    if not isinstance(code, str) or len(code) > 64:
+        raise MalformedCredential("Type the voting code from your e-mail: 20 letters and "
+                                  "digits.", field="credential")
+    plain = re.sub(r"[\s-]", "", code).upper()
+    if not CODE_SHAPE.match(plain):
+        raise MalformedCredential("That is not a voting code: it has 20 letters and digits, "
+                                  "in four groups of five, as in your e-mail.",
+                                  field="credential")
+    return plain
+
+
+def _key() -> bytes:
+    key = settings.ELECTIONS_CREDENTIAL_KEY
+    if len(key) < 32:
+        raise ImproperlyConfigured("Set ELECTIONS_CREDENTIAL_KEY to a random string of at least "
+                                   "32 characters.")
+    return key.encode()
+
+
+def code_hmac(code: str) -> str:
+    """HMAC-SHA256 of the code (normalised) under the server secret, in hex."""
+    return hmac.new(_key(), code_normalise(code).encode(), hashlib.sha256).hexdigest()
+
+
+def credentials_issue(*, by: Actor, election: Election) -> None:
+    """Queue the job that makes and mails a code to every voter who has none yet.
+
+    Raises:
+        Conflict: the roll is not frozen.
+    """
+    from rankfile.elections.tasks import send_credentials
+
+    check_runs(by, election)
+    rules = current_rules(election)
+    if rules is None or rules.frozen_at is None:
+        raise Conflict("Freeze the roll before issuing voting codes.", code="roll_not_frozen")
+    _key()
+    with transaction.atomic():
+        send_credentials.enqueue(election_id=election.pk)
+
+
+def _waiting(election: Election) -> QuerySet[RollEntry]:
+    """Entries on the current roll, not voted, with no live credential."""
+    rules = current_rules(election)
+    assert rules is not None
+    return (rules.entries.filter(eligible=True, voted_on__isnull=True)
+            .exclude(pk__in=Credential.objects.filter(revoked_at__isnull=True)
+                     .values("entry_id"))
+            .select_related("user").order_by("pk"))
+
+
+def credentials_make(entries: Iterable[RollEntry], *, election: Election
+                     ) -> list[tuple[RollEntry, str]]:
+    """Make a code for each entry and store its HMAC; the codes, to deliver now.
+
+    The caller holds the transaction, and delivers (queues the mail or writes the
+    demo's file) inside it: a code nobody will receive is never stored.
+    """
+    now = timezone.now()
+    made = [(entry, code_make()) for entry in entries]
+    Credential.objects.bulk_create([Credential(entry=entry, code_hmac=code_hmac(code),
+                                               issued_at=now) for entry, code in made])
+    return made
+
+
+def credential_draft(election: Election, entry: RollEntry, code: str) -> Draft:
+    body = (f"Your voting code for {election.title} is:\n\n    {code}\n\n"
+            f"Vote at {settings.SITE_URL}/elections/{election.slug}/vote/ with this code, "
+            "or log in and vote from your account. Keep it to yourself: it casts your "
+            "ballot once, and nobody from the organisation will ask you for it.\n")
+    return Draft(to=entry.user.email, subject=f"Your voting code: {election.title}",
+                 body=body, purpose=PURPOSE,
+                 key=f"{PURPOSE}:{election.pk}:{code_hmac(code)[:40]}")
+
+
+def credentials_send(*, election_id: int) -> int:
+    """The job: codes for every voter still without one, mailed through the outbox.
+
+    Safe to run twice, or in two workers at once: each chunk stores its
+    credentials and queues their mail in one transaction, and one live
+    credential per entry is a unique constraint, so a chunk another run got to
+    first rolls back whole and is looked up again. Returns how many were issued.
+    """
+    election = Election.objects.get(pk=election_id)
+    issued = 0
+    while True:
+        chunk = list(_waiting(election)[:CHUNK])
+        if not chunk:
+            return issued
+        try:
+            with transaction.atomic():
+                made = credentials_make(chunk, election=election)
+                outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+                audit_append(election=election, action="credentials_issued",
+                             by=System("send_credentials"), details={"count": len(made)})
+        except IntegrityError:
+            continue  # another run issued some of these meanwhile: look again
+        issued += len(made)
+
+
+def credential_reissue(*, by: Actor, entry: RollEntry) -> None:
+    """Revoke the voter's code (the old one stops working) and mail a new one."""
+    election = entry.election
+    check_runs(by, election)
+    if entry.voted_on is not None:
+        raise Conflict("This voter has voted: there is nothing to reissue.", code="voted")
+    with transaction.atomic():
+        entry.credentials.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        made = credentials_make([entry], election=election)
+        outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+        audit_append(election=election, action="credential_reissued", by=by,
+                     details={"entry": entry.pk})
+
+
+def credential_request(*, voter: Actor, election: Election) -> None:
+    """A voter who never got their code asks for a new one, sent to the address on the
+    roll (their login's); the old code stops. The page calling this rate-limits it.
+
+    Raises:
+        Conflict: the ballot is not open, or they have voted.
+        PermissionRefused: they are not on the roll.
+    """
+    from rankfile.core.errors import PermissionRefused
+    from rankfile.elections.services.roll import current_roll
+
+    if not isinstance(voter, User):
+        raise PermissionRefused("Log in to ask for a new voting code.", code="login")
+    if election.status != Election.Status.OPEN:
+        raise Conflict("Voting codes are sent only while the ballot is open.", code="not_open")
+    entry = current_roll(election).filter(user=voter, eligible=True).select_related(
+        "user").first()
+    if entry is None:
+        raise PermissionRefused("You are not on the roll of this election.", code="not_on_roll")
+    if entry.voted_on is not None:
+        raise Conflict("You have voted in this election already.", code="voted")
+    with transaction.atomic():
+        entry.credentials.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        made = credentials_make([entry], election=election)
+        outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
+        audit_append(election=election, action="credential_requested", by=voter,
+                     details={"entry": entry.pk})
