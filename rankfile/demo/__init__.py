@@ -44,8 +44,16 @@ class Step:
 
 
 def _steps() -> tuple[list[Step], list[Step]]:
-    from rankfile.demo import (articles, elections, geography, logins, meetings, membership,
-                               people, vetting)
+    from rankfile.demo import (
+        articles,
+        elections,
+        geography,
+        logins,
+        meetings,
+        membership,
+        people,
+        vetting,
+    )
 
     steps = [
         Step("geography", geography.load, geography.is_loaded),
