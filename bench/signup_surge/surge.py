@@ -204,6 +204,11 @@ class Bench:
         figures: dict = {"db": self.db, "path": self.args.path, "workers": self.args.workers,
                          "worker_class": self.args.worker_class, "threads": self.args.threads,
                          "connections": self.args.connections}
+        if self.args.compare_paths:
+            log(f"{self.db}: {self.args.compare_paths:,} sign-ups in-process by each path")
+            figures["paths_in_process"] = self.django("compare-paths",
+                                                      str(self.args.compare_paths))
+            log(f"{self.db}: {figures['paths_in_process']}")
         try:
             self.start()
             log(f"{self.db}: baselines, {self.args.seconds} s each")
@@ -291,6 +296,9 @@ def main() -> None:
     parser.add_argument("--path", choices=("fast", "orm"), default="fast",
                         help="how a sign-up writes its rows: core.db.insert_together (fast) "
                              "or save() and enqueue() (orm)")
+    parser.add_argument("--compare-paths", type=int, default=0, metavar="N",
+                        help="first, N sign-ups in-process by each path (CPU and wall "
+                             "time per sign-up), in alternating blocks")
     args = parser.parse_args()
     if not Path(WRK).exists():
         raise SystemExit("wrk is not installed (apt-get install wrk).")

@@ -44,7 +44,7 @@ from django.utils.crypto import salted_hmac
 from rankfile.accounts.models import User
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import Placement, place_postcode
-from rankfile.core.db import insert_together, serialised_writes
+from rankfile.core.db import allow_fast_path, insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
 from rankfile.membership.models import (
@@ -456,6 +456,19 @@ def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[
 
 # -- applying -------------------------------------------------------------------------------
 
+# The models a sign-up writes through insert_together (with the job's row,
+# declared by core). The login's save() (AbstractBaseUser's) only reports a
+# password set with set_password(), which a sign-up never calls.
+JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment)
+USER_SAVE = "django.contrib.auth.base_user.AbstractBaseUser.save"
+
+
+def allow_join_rows() -> None:
+    """Declare the sign-up's rows fit for ``insert_together`` (from ``MembershipConfig.ready``)."""
+    for model in JOIN_ROW_MODELS:
+        allow_fast_path(model, save=USER_SAVE if model is User else None)
+
+
 
 def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
     if not fee_pence:
@@ -516,8 +529,26 @@ def _neutral(checked: _Checked, data: JoinData, key: str | None, fingerprint: st
                       neutral=True)
 
 
+@dataclass(frozen=True)
+class _References:
+    """The random references one attempt at a sign-up writes."""
+
+    membership: str
+    payment: str | None  # only when a fee is due
+
+    @classmethod
+    def draw(cls, fee_pence: int) -> _References:
+        return cls(new_reference("RF-"), new_reference("PAY-") if fee_pence else None)
+
+    def taken(self) -> bool:
+        """Whether a row already holds one of them: a repeat, not a broken write."""
+        return (Membership.objects.filter(reference=self.membership).exists()
+                or (self.payment is not None
+                    and Payment.objects.filter(reference=self.payment).exists()))
+
+
 def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
-            now: dt.datetime) -> JoinResult:
+            now: dt.datetime, references: _References) -> JoinResult:
     placement = checked.placement
     offer = checked.offer
     fee = checked.fee_pence
@@ -532,7 +563,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     # set_unusable_password() stores, with one call for the random part, not 40.
     user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     membership = Membership(
-        reference=new_reference("RF-"), user=user, category=offer.category,
+        reference=references.membership, user=user, category=offer.category,
         window=checked.window, rate=checked.rate, status=S.APPLIED,
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
@@ -551,9 +582,10 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         reason=f"Applied to join as {offer.as_a}{via}")]
     payment = None
     if fee:
+        assert references.payment is not None  # drawn whenever a fee is due
         # A member's fee is the first period's dues at their rate.
         payment = Payment(membership=membership, provider="offline",
-                          reference=new_reference("PAY-"), amount_pence=fee, created_at=now,
+                          reference=references.payment, amount_pence=fee, created_at=now,
                           periods=1 if checked.rate is not None else None)
         rows.append(payment)
 
@@ -635,15 +667,22 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
         raise
 
     for attempt in range(3):
+        references = _References.draw(checked.fee_pence)
         try:
-            return _create(checked, data, key, fingerprint, now)
-        except IntegrityError:
+            return _create(checked, data, key, fingerprint, now, references)
+        except IntegrityError as error:
             earlier = _by_key(key)
             if earlier is not None:
                 return _replay(earlier, fingerprint)
             if User.objects.filter(email=checked.email).exists():
                 return _neutral(checked, data, key, fingerprint, now)
-            # Otherwise a random reference repeated (about once in 10**12): draw again.
+            if not references.taken():
+                # Neither a retry, a known address nor a repeated reference: a
+                # broken write, which must not pass for one of them.
+                error.add_note("membership_apply: not a reused Idempotency-Key, a known "
+                               "address or a repeated reference.")
+                raise
+            # A random reference repeated (about once in 10**12): draw again.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
