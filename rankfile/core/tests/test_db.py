@@ -142,7 +142,7 @@ def _join(path: str, email: str, changes: dict[str, Any], settings: Any
     result = membership_apply(data=data, idempotency_key=f"key-{path}", now=timezone.now())
     written: dict[type[Model], list[dict[str, Any]]] = {}
     for model, keys in _every_row().items():
-        new = sorted(keys - before[model], key=str)
+        new = sorted(keys - before[model])  # auto-incremented keys: the order written
         if new:
             by_pk = model._default_manager.in_bulk(new)
             written[model] = [{f.attname: getattr(by_pk[pk], f.attname)
