@@ -469,7 +469,6 @@ def allow_join_rows() -> None:
         allow_fast_path(model, save=USER_SAVE if model is User else None)
 
 
-
 def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
     if not fee_pence:
         return None
