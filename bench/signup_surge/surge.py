@@ -120,7 +120,7 @@ class Bench:
             env=env, cwd=ROOT, stdout=open(self.tmp / "gunicorn.log", "a"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a loaded machine takes its time
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/bench/trivial",
@@ -201,9 +201,12 @@ class Bench:
     def run(self) -> dict:
         log(f"{self.db}: creating and migrating a fresh database in {self.tmp}")
         self.create_database()
-        figures: dict = {"db": self.db, "path": self.args.path, "workers": self.args.workers,
-                         "worker_class": self.args.worker_class, "threads": self.args.threads,
-                         "connections": self.args.connections}
+        # Kept on the object, so that a failure later in the run keeps what was measured.
+        self.figures = figures = {"db": self.db, "path": self.args.path,
+                                  "workers": self.args.workers,
+                                  "worker_class": self.args.worker_class,
+                                  "threads": self.args.threads,
+                                  "connections": self.args.connections}
         if self.args.compare_paths:
             log(f"{self.db}: {self.args.compare_paths:,} sign-ups in-process by each path")
             figures["paths_in_process"] = self.django("compare-paths",
@@ -306,8 +309,15 @@ def main() -> None:
     log(f"machine: {machine()}")
     for db in (("sqlite", "postgres") if args.db == "both" else (args.db,)):
         bench = Bench(db, args)
+        bench.figures = {}
         try:
             figures = bench.run()
+        except BaseException:
+            if bench.figures:
+                kept = HERE / f"failed-{db}-{args.path}.json"
+                kept.write_text(json.dumps(bench.figures, indent=2) + "\n")
+                log(f"{db}: the run failed; what it had measured is in {kept}")
+            raise
         finally:
             bench.stop()
         figures["machine"] = machine()
