@@ -57,6 +57,7 @@ class Bench:
     def __init__(self, db: str, args: argparse.Namespace) -> None:
         self.db = db
         self.args = args
+        self.figures: dict = {}
         self.tmp = Path(tempfile.mkdtemp(prefix=f"surge-{db}-"))
         self.port = args.port
         self.server: subprocess.Popen | None = None
@@ -309,7 +310,6 @@ def main() -> None:
     log(f"machine: {machine()}")
     for db in (("sqlite", "postgres") if args.db == "both" else (args.db,)):
         bench = Bench(db, args)
-        bench.figures = {}
         try:
             figures = bench.run()
         except BaseException:
