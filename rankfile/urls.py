@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from rankfile.accounts import views as accounts_views
+
 # The API first: a surge's POST /api/join is resolved without trying every page's pattern.
 urlpatterns = [
     path("api/", include("rankfile.api.urls")),
     path("", include("rankfile.core.urls")),
+    # allauth's e-mail page with our rule for the primary address (verified only).
+    path("accounts/email/", accounts_views.email, name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("", include("rankfile.accounts.urls")),
     path("", include("rankfile.membership.urls.joining")),

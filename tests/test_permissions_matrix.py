@@ -153,6 +153,7 @@ def build_world() -> World:
                                              imported_by=people["staff"],
                                              imported_at=timezone.now())
     applicant = membership_apply(data=joiner(email="applicant@example.org"))
+    membership_apply(data=joiner(email="member@example.org"))  # a repeat application
     unplaced = membership_apply(data=joiner(email="unplaced@example.org", postcode="E4 1ZZ",
                                             postcode_missing=True))
     highams = Membership.objects.get(user=make_member("highams@example.org", "Hal", "Park",
@@ -537,6 +538,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
     # Written by the payment services (refunds, Stripe's webhook, bank statements).
     "membership.refund": AdminModel(actions=_no_delete()),
     "membership.stripeevent": AdminModel(actions=_no_delete()),
+    # Applications with a known address: written by membership_apply.
+    "membership.repeatapplication": AdminModel(actions=_no_delete()),
     "membership.bankstatement": AdminModel(actions=_no_delete()),
     # Articles: changed and deleted through the article services.
     "discussion.article": AdminModel(change=SHOWN, delete=SAVED, actions=_no_delete(MOVED)),

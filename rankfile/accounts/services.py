@@ -11,7 +11,8 @@ import datetime as dt
 import hashlib
 import secrets
 
-from django.db import transaction
+from allauth.account.models import EmailAddress
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -254,3 +255,58 @@ def password_reset_request(*, email: str) -> None:
 
     with transaction.atomic():
         send_password_reset.enqueue(email=email.strip().lower())
+
+
+def email_is_verified(user: User) -> bool:
+    """Whether ``user`` proved they receive mail at their login address."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email,
+                                       verified=True).exists()
+
+
+def email_address_confirm(*, user: User) -> EmailAddress:
+    """Record that ``user`` receives mail at their login address, as a link only that
+    address received proved (the joining confirmation): allauth's list of addresses
+    then shows it verified and primary, as if allauth had sent the link itself."""
+    with transaction.atomic():
+        address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+        if address is None:
+            address = EmailAddress(user=user, email=user.email)
+        EmailAddress.objects.filter(user=user, primary=True).exclude(
+            pk=address.pk).update(primary=False)
+        address.verified = address.primary = True
+        address.save()
+    return address
+
+
+def email_address_make_primary(*, by: User, email: str) -> EmailAddress:
+    """Make one of ``by``'s own addresses the one they log in with and receive mail at.
+
+    Only a verified address can be made primary: an address one merely typed
+    would otherwise be taken from its owner. Adding an address answers alike
+    whether or not another account holds it (allauth mails the link to the
+    address); only the address's owner can verify it, so only they can learn
+    here that it is another account's login.
+
+    Raises:
+        Refusal: not one of ``by``'s addresses, not verified yet, or the login of
+            another account. Nothing is changed.
+    """
+    address = EmailAddress.objects.filter(user=by, email__iexact=(email or "").strip()).first()
+    if address is None:
+        raise Refusal("Choose one of the addresses listed on this page.",
+                      code="unknown_address", field="email")
+    if not address.verified:
+        raise Refusal(f"Confirm {address.email} before making it your primary address: open "
+                      "the link we sent to it, or press “Re-send verification”.",
+                      code="unverified_email", field="email")
+    taken = Refusal(f"{address.email} is the login of another account, so it cannot be the "
+                    "primary address of this one. Log in to that account, or remove the "
+                    "address here.", code="email_taken", field="email")
+    if User.objects.filter(email__iexact=address.email).exclude(pk=by.pk).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            address.set_as_primary()
+    except IntegrityError:  # the other account took it meanwhile
+        raise taken from None
+    return address

@@ -1,10 +1,13 @@
-"""Account pages: API tokens."""
+"""Account pages: API tokens, and allauth's e-mail addresses page with our rules."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from allauth.account.views import EmailView as AllauthEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,8 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rankfile.accounts.access import access_own_api_token, api_token_roles
 from rankfile.accounts.forms import ApiTokenForm
 from rankfile.accounts.http import AuthenticatedHttpRequest
-from rankfile.accounts.models import ApiToken
-from rankfile.accounts.services import api_token_create, api_token_revoke
+from rankfile.accounts.models import ApiToken, User
+from rankfile.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    email_address_make_primary,
+)
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.core.forms import form_add_refusal
 
@@ -67,3 +74,23 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
     else:
         messages.success(request, f"The token “{token.name}” is revoked.")
     return redirect("accounts:tokens")
+
+
+class EmailView(AllauthEmailView):
+    """/accounts/email/: allauth's page, but the primary address goes through
+    ``email_address_make_primary`` (verified addresses only; a refusal is a message
+    on the page, never a 500)."""
+
+    def _action_primary(self, request: HttpRequest, *args: Any, **kwargs: Any
+                        ) -> HttpResponseRedirect:
+        assert isinstance(request.user, User)
+        try:
+            address = email_address_make_primary(by=request.user, email=request.POST["email"])
+        except Refusal as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"{address.email} is now your primary e-mail address.")
+        return HttpResponseRedirect(self.get_success_url())
+
+
+email = EmailView.as_view()

@@ -107,11 +107,17 @@ class HourOut(Schema):
 
 
 class TotalsOut(Schema):
-    people: int = Field(description="everyone who ever applied, whatever their status now")
+    people: int = Field(description="everyone who confirmed their e-mail address, whatever "
+                        "their status now")
     in_good_standing: int = Field(description="active or in arrears")
     ended: int = Field(description="lapsed, expelled, resigned, or expired unpaid")
     by_category: dict[str, int]
     by_status: dict[str, int]
+
+
+class ReceivedOut(Schema):
+    total: int
+    by_category: dict[str, int]
 
 
 class WindowOut(Schema):
@@ -123,7 +129,11 @@ class WindowOut(Schema):
 
 class StatsOut(Schema):
     as_of: str = Field(description="When the figures were counted (UTC); a few seconds old at most")
-    by_category: dict[str, dict[str, int]] = Field(description="people by category, then status")
+    applications_received: ReceivedOut = Field(
+        description="every application accepted, whoever made it (an address we already "
+                    "knew included), by category")
+    by_category: dict[str, dict[str, int]] = Field(
+        description="people who confirmed their e-mail address, by category, then status")
     totals: TotalsOut
     window: WindowOut | None
     signups_per_hour: list[HourOut]

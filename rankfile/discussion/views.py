@@ -242,12 +242,16 @@ def comment_change(request: HttpRequest, slug: str, number: int) -> HttpResponse
         messages.error(request, str(form.errors["text"][0]))
         return _back_to(request, comment)
     try:
-        comment_edit(comment=comment, text=form.cleaned_data["text"], user=request.user,
-                     secret=_secret(request), request=request)
+        comment = comment_edit(comment=comment, text=form.cleaned_data["text"],
+                               user=request.user, secret=_secret(request), request=request)
     except Refusal as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, f"Your comment #{comment.number} is changed.")
+        if comment.status == Comment.Status.PENDING:
+            messages.success(request, f"Your comment #{comment.number} is changed. It will "
+                                      "appear again once a moderator has approved it.")
+        else:
+            messages.success(request, f"Your comment #{comment.number} is changed.")
     return _back_to(request, comment)
 
 

@@ -30,6 +30,7 @@ from rankfile.membership.models import (
     Payment,
     Rate,
     Refund,
+    RepeatApplication,
     StatusChange,
     StripeEvent,
 )
@@ -177,6 +178,18 @@ class StripeEventAdmin(ReadOnlyAdmin):
     list_display = ("event_id", "type", "received_at", "livemode", "outcome")
     list_filter = ("type", "livemode")
     search_fields = ("event_id", "outcome")
+
+
+@admin.register(RepeatApplication)
+class RepeatApplicationAdmin(ReadOnlyAdmin):
+    """Read only: applications made with an address that already had a login. The
+    person applying saw these references as any applicant would: find them here."""
+
+    list_display = ("reference", "payment_reference", "user", "category", "status",
+                    "amount_pence", "applied_at")
+    list_filter = ("category", "status")
+    list_select_related = ("user", "category")
+    search_fields = ("reference", "payment_reference", "user__email")
 
 
 class BankLineInline(ReadOnlyInline):

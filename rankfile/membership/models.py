@@ -169,6 +169,9 @@ class Membership(models.Model):
             models.Index(fields=("category", "status")),
             models.Index(fields=("branch", "status")),
             models.Index(fields=("status", "expires_at")),
+            # The public counter counts people only once they confirmed their address.
+            models.Index(fields=("category", "status"), name="membership_confirmed_counts",
+                         condition=models.Q(email_confirmed_at__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -177,6 +180,35 @@ class Membership(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class RepeatApplication(models.Model):
+    """An application made with an e-mail address that already has a login.
+
+    The person applying is answered exactly as a new applicant (so that nobody
+    learns whose address it is); this row is what that answer refers to: its
+    references are real, so staff can find them, and the address's owner is
+    e-mailed what happens next. It counts in the public "applications
+    received" like any application.
+    """
+
+    reference = models.CharField(max_length=12, unique=True)
+    payment_reference = models.CharField(max_length=16, unique=True, null=True, blank=True)
+    amount_pence = models.PositiveIntegerField(default=0)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="repeat_applications", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    # The status the answer showed, as a new application would have had.
+    status = models.CharField(max_length=20, choices=Membership.Status.choices)
+    applied_at = models.DateTimeField(db_index=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    request_fingerprint = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("-applied_at",)
+
+    def __str__(self) -> str:
+        return f"{self.reference} (repeat application by {self.user_id})"
 
 
 # In good standing: active, or in arrears while catching up. Such a member

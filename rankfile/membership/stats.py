@@ -7,6 +7,11 @@ request per cache recomputes; the others keep answering with the previous
 figures meanwhile, so ``as_of`` is never older than the cache time plus one
 recompute.
 
+What it counts: every application received, a known address's included (a
+``RepeatApplication``), so that applying with a known address and with a new
+one moves the public figures alike; and people by category and status only
+once they have confirmed their address, which only the address's owner can do.
+
 How it counts: one COUNT per (category, status) pair over the (category,
 status) index and one per hour over the ``applied_at`` index, all in one
 statement. Stepping through index entries is several times cheaper than a
@@ -28,11 +33,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from rankfile.membership.models import Category, JoiningWindow, Membership
+from rankfile.membership.models import Category, JoiningWindow, Membership, RepeatApplication
 from rankfile.membership.services.status import ENDED, GOOD_STANDING
 
-CACHE_KEY = "stats:v2"  # v2: totals gained in_good_standing and ended
-LOCK_KEY = "stats:v2:lock"
+CACHE_KEY = "stats:v3"  # v3: applications received; people once confirmed
+LOCK_KEY = "stats:v3:lock"
 # The chart shows at most this many hours of the most recent window.
 MAX_HOURS = 72
 # Without any joining window, the chart shows the last two days.
@@ -71,6 +76,7 @@ def stats_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
     # statement: counting index entries is several times cheaper than a
     # GROUP BY's aggregation, and one statement reads one snapshot.
     table = Membership._meta.db_table
+    repeats = RepeatApplication._meta.db_table
     adapt = connection.ops.adapt_datetimefield_value
     params: list[Any] = []
     parts = []
@@ -78,17 +84,27 @@ def stats_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
         params += [v for pair in pairs for v in pair]
         parts.append(
             f"SELECT 'c', c.a, c.b, (SELECT COUNT(*) FROM {table} m "
-            f"WHERE m.category_id = c.a AND m.status = c.b) FROM c"
+            f"WHERE m.category_id = c.a AND m.status = c.b "
+            f"AND m.email_confirmed_at IS NOT NULL) FROM c"
+        )
+    if kinds:
+        params += list(kinds)
+        parts.append(
+            f"SELECT 'a', k.a, NULL, (SELECT COUNT(*) FROM {table} m WHERE m.category_id = k.a)"
+            f" + (SELECT COUNT(*) FROM {repeats} r WHERE r.category_id = k.a) FROM k"
         )
     params += [v for n, start in enumerate(starts)
                for v in (n, adapt(start), adapt(start + dt.timedelta(hours=1)))]
     parts.append(
         f"SELECT 'h', h.i, NULL, (SELECT COUNT(*) FROM {table} m "
-        f"WHERE m.applied_at >= h.s AND m.applied_at < h.e) FROM h"
+        f"WHERE m.applied_at >= h.s AND m.applied_at < h.e) + (SELECT COUNT(*) FROM {repeats} r "
+        f"WHERE r.applied_at >= h.s AND r.applied_at < h.e) FROM h"
     )
     ctes = []
     if pairs:
         ctes.append("c(a, b) AS (VALUES " + ", ".join(["(%s, %s)"] * len(pairs)) + ")")
+    if kinds:
+        ctes.append("k(a) AS (VALUES " + ", ".join(["(%s)"] * len(kinds)) + ")")
     ctes.append("h(i, s, e) AS (VALUES " + ", ".join(["(%s, %s, %s)"] * len(starts)) + ")")
     sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
@@ -100,8 +116,11 @@ def stats_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
         kind: dict.fromkeys(statuses, 0) for kind in Category.Kind.values
     }
     per_hour = [0] * len(starts)
+    received = dict.fromkeys(Category.Kind.values, 0)
     for part, number, status, count in rows:
-        if part == "c":
+        if part == "a":
+            received[kinds[number]] = count
+        elif part == "c":
             by_category.setdefault(kinds[number], dict.fromkeys(statuses, 0))[status] = count
         else:
             per_hour[number] = count
@@ -116,6 +135,7 @@ def stats_compute(*, now: dt.datetime | None = None) -> dict[str, Any]:
             by_status[status] = by_status.get(status, 0) + n
     return {
         "as_of": as_of.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "applications_received": {"total": sum(received.values()), "by_category": received},
         "by_category": by_category,
         "totals": {
             "people": sum(by_status.values()),

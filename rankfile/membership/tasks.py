@@ -8,6 +8,9 @@ under a key that names the message, so a job run twice queues each one once.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
 from django.conf import settings
 from django.urls import reverse
 from django_tasks import TaskContext, task
@@ -47,15 +50,52 @@ def send_confirmation(*, reference: str) -> None:
 
 
 @task(takes_context=True)
-def send_known_address_notice(context: TaskContext, *, email: str, category: str) -> None:
-    """Tell the owner of a known address that someone tried to join with it."""
-    name = Category.objects.filter(kind=category).values_list("name", flat=True).first()
-    _send("someone tried to join with your e-mail address", "emails/join_known_address.txt", {
-        "as_a": f"{'an' if (name or category)[:1].lower() in 'aeiou' else 'a'} "
-                f"{(name or category).lower()}",
+def send_known_address_notice(context: TaskContext, *, reference: str = "", email: str = "",
+                              category: str = "") -> None:
+    """Tell the owner of a known address that someone applied with it, and what
+    happens next: nothing for a member in good standing; for someone whose
+    membership ended, that staff have their application to join again.
+
+    By the ``RepeatApplication``'s reference (``email`` and ``category``: jobs
+    queued by earlier versions). One notice per address per hour at most, so
+    the form cannot flood an inbox: the outbox keeps the rest back.
+    """
+    from django.utils import timezone
+
+    from rankfile.membership.models import RepeatApplication
+    from rankfile.membership.services.payments import format_pence
+    from rankfile.membership.services.status import ENDED, GOOD_STANDING
+
+    repeat = (RepeatApplication.objects.select_related("user", "category")
+              .filter(reference=reference).first() if reference else None)
+    if repeat is not None:
+        email, name = repeat.user.email, repeat.category.name
+        hour = repeat.applied_at
+        memberships = list(repeat.user.memberships.select_related("category")
+                           .order_by("-applied_at"))
+    else:
+        name = Category.objects.filter(kind=category).values_list("name", flat=True).first() \
+            or category
+        hour = timezone.now()
+        memberships = list(Membership.objects.filter(user__email=email)
+                           .select_related("category").order_by("-applied_at"))
+    current = next((m for m in memberships if m.status in GOOD_STANDING), None)
+    pending = next((m for m in memberships if m.status == Membership.Status.APPLIED), None)
+    ended = next((m for m in memberships if m.status in ENDED), None) if (
+        current is None and pending is None) else None
+    _send("someone applied to join with your e-mail address", "emails/join_known_address.txt", {
+        "as_a": f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name.lower()}",
+        "repeat": repeat,
+        "amount": format_pence(repeat.amount_pence) if repeat and repeat.amount_pence else "",
+        "current": current, "pending": pending, "ended": ended,
+        "office": settings.MEMBERSHIP_OFFICE_EMAIL,
         "login_link": settings.SITE_URL + settings.LOGIN_URL,
         "reset_link": settings.SITE_URL + reverse("account_reset_password"),
-    }, email, purpose="join_known_address", key=str(context.task_result.id))
+    }, email, purpose="join_known_address",
+        # The address hashed: a key fits 200 characters, an address may have 254.
+        key=f"{hashlib.sha256(email.encode()).hexdigest()[:32]}:"
+            f"{hour.astimezone(dt.UTC):%Y-%m-%dT%H}" if reference
+        else str(context.task_result.id))
 
 
 @task()

@@ -1,16 +1,23 @@
 """The journey of part 1, end to end in headless Chromium on a phone-sized page:
-a registered supporter joins, staff confirm the payment through the offline
-provider, and the public counter moves."""
+a registered supporter joins, confirms their address, staff confirm the payment
+through the offline provider, and the public counter moves."""
 
 import re
 
 import pytest
+from django.core import mail
 
+from rankfile.core.tests.jobs import run_jobs
 from rankfile.demo.personas import give_role, make_user
 from rankfile.membership.stats import stats_clear
 from rankfile.membership.tests.join_helpers import make_offers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _received(page, url: str) -> int:
+    page.goto(url + "/stats/")
+    return int(page.locator('[data-stat="received"]').inner_text().replace(",", ""))
 
 
 def _active_supporters(page, url: str) -> int:
@@ -36,6 +43,17 @@ def test_it_joins_is_confirmed_as_paid_and_moves_the_counter(phone, live_server,
     phone.get_by_role("button", name="Apply to join").click()
     phone.get_by_role("heading", name="Check your inbox").wait_for()
     reference = re.search(r"PAY-[0-9A-Z]+", phone.locator("main").inner_text()).group(0)
+    stats_clear()
+    assert 1 == _received(phone, live_server.url)  # counted as an application at once
+
+    # The joiner confirms their address from the e-mail: only then do they count as people.
+    run_jobs()
+    link = re.search(r"https?://\S+(/join/confirm/\S+/)", mail.outbox[0].body).group(1)
+    phone.goto(live_server.url + link)
+    phone.get_by_label("New password", exact=True).fill("a long new passphrase")
+    phone.get_by_label("New password confirmation").fill("a long new passphrase")
+    phone.get_by_role("button", name="Confirm").click()
+    phone.wait_for_url("**/me/**")
 
     # Staff, on their own device, record the bank transfer against the reference.
     office = browser.new_page()

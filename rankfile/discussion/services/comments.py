@@ -200,6 +200,10 @@ def comment_edit(*, comment: Comment, text: str, user: AnyUser | None = None, se
                  request: HttpRequest | None = None, now: dt.datetime | None = None) -> Comment:
     """Change a comment's text within ``EDIT_MINUTES`` of posting; it shows as edited.
 
+    A moderator approved the words they read, not new ones: an edited comment
+    that a moderator approved, or that shows on a pre-moderated article without
+    its author being approved now, goes back to the moderation queue.
+
     Raises:
         PermissionRefused: not its author (account or browser secret).
         Refusal: the window has passed, the comment is removed or withdrawn, or
@@ -219,8 +223,17 @@ def comment_edit(*, comment: Comment, text: str, user: AnyUser | None = None, se
     who: Who = {"actor": member, "ip": ip, "article": comment.article}
     check_links(text, **who)
     check_blocked(text=text, **who)
+    article = comment.article
+    back_to_queue = comment.status == S.VISIBLE and (
+        comment.moderated_at is not None
+        or (comment_policy_of(article) == CommentPolicy.PREMODERATED
+            and not is_approved(article=article, user=member)))
     comment.text, comment.html, comment.edited_at = text, render_comment(text), now
-    comment.save(update_fields=("text", "html", "edited_at"))
+    fields = ["text", "html", "edited_at"]
+    if back_to_queue:
+        comment.status = S.PENDING
+        fields.append("status")
+    comment.save(update_fields=fields)
     return comment
 
 

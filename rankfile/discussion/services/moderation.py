@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from rankfile.accounts.http import Actor, AnyUser
 from rankfile.accounts.models import User
+from rankfile.accounts.services import email_is_verified
 from rankfile.core.errors import PermissionRefused, RateLimited, Refusal
 from rankfile.core.net import client_ip, rate_limit
 from rankfile.discussion.access import can_erase_commenter_emails, can_moderate
@@ -131,15 +132,19 @@ def check_rate(request: HttpRequest | None, *, what: str, user: AnyUser | None, 
                 actor=user, ip=ip, article=article) from None
 
 
-def is_approved(*, article: Article, user: AnyUser | None, email: str) -> bool:
-    """Approved commenters skip pre-moderation: by account, or by a visitor's e-mail."""
-    if (user is not None and user.is_authenticated):
-        if can_moderate(user, article.body):
-            return True
-        return ApprovedCommenter.objects.filter(user=user).exists()
-    if email:
-        return ApprovedCommenter.objects.filter(email=email.strip().lower()).exists()
-    return False
+def is_approved(*, article: Article, user: AnyUser | None, email: str = "") -> bool:
+    """Approved commenters skip pre-moderation, and only under a *verified* e-mail
+    address: a login whose address is verified, approved by account or by that
+    address. A visitor's typed address proves nothing (anyone can type an approved
+    commenter's address), so a visitor is never approved; ``email`` is ignored."""
+    if not (user is not None and user.is_authenticated):
+        return False
+    if can_moderate(user, article.body):
+        return True
+    if not email_is_verified(user):
+        return False
+    return ApprovedCommenter.objects.filter(
+        Q(user=user) | Q(email=user.email.strip().lower())).exists()
 
 
 def comment_moderate(*, comment: Comment, moderator: User, action: str, reason: str,
@@ -190,12 +195,11 @@ def comment_moderate(*, comment: Comment, moderator: User, action: str, reason: 
 
 
 def _approve_commenter(comment: Comment, *, by: User, now: dt.datetime) -> None:
+    # A member's account (skipping moderation once its address is verified: see
+    # is_approved); never a visitor's typed address, which anyone could type again.
     if comment.author_id:
         ApprovedCommenter.objects.get_or_create(
             user_id=comment.author_id, defaults={"approved_at": now, "approved_by": by})
-    elif comment.email:
-        ApprovedCommenter.objects.get_or_create(
-            email=comment.email.lower(), defaults={"approved_at": now, "approved_by": by})
 
 
 def erase_token(email: str) -> str:

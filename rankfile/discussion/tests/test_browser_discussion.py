@@ -73,3 +73,29 @@ def test_it_runs_a_thread_from_comment_to_removal_on_a_phone(phone, live_server,
     expect(phone.locator("#c2")).to_contain_text("What has changed?")
     expect(phone.locator("#c2").get_by_role("link", name="#1")).to_have_attribute(
         "href", re.compile(r"#c1$"))
+
+
+def test_an_approved_comment_edited_later_waits_for_a_moderator_again(phone, live_server,
+                                                                      article, member,
+                                                                      moderator, browser):
+    from rankfile.discussion.models import Comment
+    from rankfile.discussion.services.comments import comment_post
+    from rankfile.discussion.services.moderation import comment_moderate
+
+    comment = comment_post(article=article, text="A harmless remark", user=member)
+    comment_moderate(comment=comment, moderator=moderator, action="approve", reason="Fine")
+    log_in(phone, live_server, member)
+    phone.goto(live_server.url + article.get_absolute_url())
+
+    phone.get_by_text("Edit #1").click()
+    phone.get_by_label("Change comment #1").fill("Something the moderator never read")
+    phone.get_by_label("Change comment #1").locator("xpath=ancestor::form").get_by_role(
+        "button").click()
+
+    expect(phone.locator(".messages")).to_contain_text(
+        "It will appear again once a moderator has approved it")
+    assert Comment.Status.PENDING == Comment.objects.get(pk=comment.pk).status
+    reader = browser.new_page()
+    reader.goto(live_server.url + article.get_absolute_url())
+    expect(reader.locator("main")).not_to_contain_text("Something the moderator never read")
+    reader.close()

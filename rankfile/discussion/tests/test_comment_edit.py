@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from rankfile.core.errors import PermissionRefused, Refusal
-from rankfile.discussion.models import Comment
+from rankfile.discussion.models import Comment, CommentPolicy
 from rankfile.discussion.services.comments import comment_edit, comment_post, comment_withdraw
 
 S = Comment.Status
@@ -105,3 +105,45 @@ def test_it_ignores_a_tampered_cookie(client, article):
 
     assert S.VISIBLE == Comment.objects.get().status
     assert timezone.now()
+
+
+def test_an_approved_comment_edited_later_goes_back_to_the_queue(article, member, moderator):
+    from rankfile.discussion.services.moderation import comment_moderate
+
+    article.comment_policy = CommentPolicy.PREMODERATED
+    article.save()
+    comment = comment_post(article=article, text="Harmless", user=member)
+    comment_moderate(comment=comment, moderator=moderator, action="approve", reason="Fine")
+
+    comment_edit(comment=Comment.objects.get(pk=comment.pk), text="Now something else",
+                 user=member)
+
+    assert S.PENDING == Comment.objects.get(pk=comment.pk).status
+
+
+def test_a_comment_approved_after_a_report_goes_back_to_the_queue_when_edited(
+        article, member, moderator):
+    from rankfile.discussion.services.moderation import comment_moderate
+
+    comment = comment_post(article=article, text="Open article", user=member)
+    comment_moderate(comment=comment, moderator=moderator, action="approve", reason="Fine")
+
+    comment_edit(comment=Comment.objects.get(pk=comment.pk), text="Changed", user=member)
+
+    assert S.PENDING == Comment.objects.get(pk=comment.pk).status
+
+
+def test_an_edit_on_an_open_article_stays_visible(visitor_comment):
+    comment_edit(comment=visitor_comment, text="First", secret="browser-secret")
+
+    assert S.VISIBLE == Comment.objects.get(pk=visitor_comment.pk).status
+
+
+def test_a_moderators_own_edit_stays_visible(article, moderator):
+    article.comment_policy = CommentPolicy.PREMODERATED
+    article.save()
+    comment = comment_post(article=article, text="Ours", user=moderator)
+
+    comment_edit(comment=comment, text="Ours, corrected", user=moderator)
+
+    assert S.VISIBLE == Comment.objects.get(pk=comment.pk).status

@@ -1,7 +1,9 @@
 import pytest
+from django.utils import timezone
 
 from rankfile.core.errors import NotFound, RateLimited, Refusal
 from rankfile.discussion.models import (
+    ApprovedCommenter,
     BlockedTerm,
     BodyDiscussionSettings,
     Comment,
@@ -154,7 +156,8 @@ def test_it_limits_a_flood_from_one_account_across_addresses(article, member, rf
                      request=rf.post("/", REMOTE_ADDR="192.0.2.99"))
 
 
-def test_it_holds_unapproved_commenters_under_premoderation(article, moderator):
+def test_it_holds_visitors_under_premoderation_whatever_address_they_type(article, moderator):
+    # A typed address proves nothing: anyone could type an approved commenter's.
     article.comment_policy = CommentPolicy.PREMODERATED
     article.save()
     first = post(article, email="val@example.org")
@@ -163,8 +166,24 @@ def test_it_holds_unapproved_commenters_under_premoderation(article, moderator):
     later = post(article, "Again", email="VAL@example.org")
     stranger = post(article, "Hi", name="Stranger")
 
-    assert (S.PENDING, S.VISIBLE, S.PENDING) == (
+    assert (S.PENDING, S.PENDING, S.PENDING) == (
         first.status, later.status, stranger.status)
+    assert not ApprovedCommenter.objects.exists()
+
+
+def test_an_approved_address_counts_only_for_a_login_that_verified_it(article, member, staff):
+    from rankfile.accounts.services import email_address_confirm
+
+    article.comment_policy = CommentPolicy.PREMODERATED
+    article.save()
+    ApprovedCommenter.objects.create(email=member.email, approved_at=timezone.now(),
+                                     approved_by=staff)
+
+    unverified = comment_post(article=article, text="Before", user=member)
+    email_address_confirm(user=member)
+    verified = comment_post(article=article, text="After", user=member)
+
+    assert (S.PENDING, S.VISIBLE) == (unverified.status, verified.status)
 
 
 def test_it_takes_the_policy_from_the_body_above(area, article):

@@ -96,14 +96,28 @@ def test_it_requires_a_reason(thread, moderator):
 
 
 def test_it_approves_a_pending_comment_and_its_member(article, moderator, member):
+    from rankfile.accounts.services import email_address_confirm
+
     article.comment_policy = CommentPolicy.PREMODERATED
     article.save()
+    email_address_confirm(user=member)  # approved under a verified address only
     first = comment_post(article=article, text="Hello", user=member)
 
     comment_moderate(comment=first, moderator=moderator, action="approve", reason="Fine")
 
     assert S.VISIBLE == Comment.objects.get(pk=first.pk).status
     assert S.VISIBLE == comment_post(article=article, text="Again", user=member).status
+
+
+def test_an_approved_member_without_a_verified_address_stays_moderated(article, moderator,
+                                                                       member):
+    article.comment_policy = CommentPolicy.PREMODERATED
+    article.save()
+    first = comment_post(article=article, text="Hello", user=member)
+
+    comment_moderate(comment=first, moderator=moderator, action="approve", reason="Fine")
+
+    assert S.PENDING == comment_post(article=article, text="Again", user=member).status
 
 
 def test_it_hides_a_pending_comment_from_other_readers(article, client):

@@ -12,10 +12,12 @@ with the unique constraint as the only guard, and reads happen before the
 write transaction so the write lock is held briefly.
 
 A known e-mail address gets a *neutral* answer: the same shape as a new
-application (a reference, and payment details if a fee would be due) so that
-neither the page nor the API reveals who is a member, while nothing is written
-for that address and a notice goes to it instead. ``JoinResult.neutral`` tells
-the caller; it must never show the difference to the person.
+application (a reference, and payment details if a fee would be due), from the
+same work, so that neither the page, the API, the idempotency key, the public
+counter nor the time taken reveals who is a member. A ``RepeatApplication``
+records it (its references are real: staff can find them) and the address's
+owner is e-mailed what happens next. ``JoinResult.neutral`` tells the caller;
+it must never show the difference to the person.
 """
 
 from __future__ import annotations
@@ -36,12 +38,13 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.utils import dateformat, timezone
 from django.utils.crypto import salted_hmac
 
 from rankfile.accounts.models import User
+from rankfile.accounts.services import email_address_confirm
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import Placement, place_postcode
 from rankfile.core.db import allow_fast_path, insert_together, serialised_writes
@@ -54,11 +57,11 @@ from rankfile.membership.models import (
     Membership,
     Payment,
     Rate,
+    RepeatApplication,
     StatusChange,
 )
 from rankfile.membership.services.payments import payment_instructions
 from rankfile.membership.services.references import new_reference
-from rankfile.membership.services.status import _set_status
 
 __all__ = [
     "CategoryOffer",
@@ -82,8 +85,6 @@ T = TypeVar("T")
 # cached times on each call, so only an edit to a window waits for the cache.
 OFFERS_CACHE_KEY = "membership:offers"
 OFFERS_CACHE_SECONDS = 5
-NEUTRAL_KEY_SECONDS = 24 * 3600
-NOTICE_EVERY_SECONDS = 3600
 MAX_AGE = 120
 CONFIRM_SALT = "rankfile.membership.confirm"
 CONFIRM_MAX_AGE = 30 * 24 * 3600
@@ -459,7 +460,7 @@ def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[
 # The models a sign-up writes through insert_together (with the job's row,
 # declared by core). The login's save() (AbstractBaseUser's) only reports a
 # password set with set_password(), which a sign-up never calls.
-JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment)
+JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment, RepeatApplication)
 USER_SAVE = "django.contrib.auth.base_user.AbstractBaseUser.save"
 
 
@@ -475,57 +476,106 @@ def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
     return now + dt.timedelta(hours=settings.UNPAID_APPLICATION_EXPIRY_HOURS)
 
 
-def _by_key(key: str | None) -> Membership | None:
+def _earlier(key: str | None, fingerprint: str) -> JoinResult | None:
+    """The answer already given under ``key``, new address or known, or None.
+
+    Both kinds of application share one key space, looked up the same way, so
+    that reusing a key with another address answers alike whichever address the
+    key first came with.
+
+    Raises:
+        Conflict: the key came with other details.
+    """
     if not key:
         return None
-    return next(iter(Membership.objects.filter(idempotency_key=key).order_by()[:1]), None)
-
-
-def _replay(membership: Membership, fingerprint: str) -> JoinResult:
-    if membership.request_fingerprint != fingerprint:
+    membership = next(iter(Membership.objects.filter(idempotency_key=key).order_by()[:1]), None)
+    repeat = None if membership is not None else next(
+        iter(RepeatApplication.objects.filter(idempotency_key=key).select_related("category")
+             .order_by()[:1]), None)
+    if membership is None and repeat is None:
+        return None
+    earlier_fingerprint = (membership or repeat).request_fingerprint  # type: ignore[union-attr]
+    if earlier_fingerprint != fingerprint:
         raise Conflict(
             "This form was already sent with different details. Start again from the "
             "joining page.", code="idempotency_key_reused", field=None,
         )
-    payment = membership.payments.order_by("created_at").first()
-    return JoinResult(membership=membership, payment=payment, created=False)
+    if membership is not None:
+        payment = membership.payments.order_by("created_at").first()
+        return JoinResult(membership=membership, payment=payment, created=False)
+    assert repeat is not None
+    return _repeat_answer(repeat, created=False)
 
 
-def _neutral(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
-             now: dt.datetime) -> JoinResult:
-    """The answer for a known address: looks like a new application, writes nothing for it."""
-    remembered = cache.get(f"membership:neutral:{key}") if key else None
-    first = remembered is None
-    if remembered is not None and remembered["fingerprint"] != fingerprint:
-        raise Conflict(
-            "This form was already sent with different details. Start again from the "
-            "joining page.", code="idempotency_key_reused", field=None,
-        )
-    if remembered is None:
-        remembered = {"fingerprint": fingerprint, "reference": new_reference("RF-"),
-                      "payment": new_reference("PAY-")}
-        if key:
-            cache.set(f"membership:neutral:{key}", remembered, NEUTRAL_KEY_SECONDS)
-        # One notice an hour at most, so the form cannot be used to flood an inbox.
-        if cache.add(f"membership:notice:{checked.email}", 1, NOTICE_EVERY_SECONDS):
-            from rankfile.membership.tasks import send_known_address_notice
+def _look_up(key: str | None, email: str) -> tuple[bool, int | None]:
+    """Whether ``key`` was used already (by a new or a known address), and the login
+    that has ``email``: one statement, one round trip, whichever the answers."""
+    memberships = connection.ops.quote_name(Membership._meta.db_table)
+    repeats = connection.ops.quote_name(RepeatApplication._meta.db_table)
+    users = connection.ops.quote_name(User._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT 1 FROM {memberships} WHERE idempotency_key = %s), "
+            f"(SELECT 1 FROM {repeats} WHERE idempotency_key = %s), "
+            f"(SELECT id FROM {users} WHERE email = %s)",
+            [key, key, email])
+        in_memberships, in_repeats, user_id = cursor.fetchone()
+    return bool(in_memberships or in_repeats), user_id
 
-            send_known_address_notice.enqueue(email=checked.email,
-                                              category=checked.offer.kind)
-    membership = Membership(
-        reference=remembered["reference"], category=checked.offer.category,
-        window=checked.window, rate=checked.rate, status=S.APPLIED,
-        first_name=checked.first_name, last_name=checked.last_name,
-        date_of_birth=data.date_of_birth, postcode=checked.postcode,
-        fee_pence=checked.fee_pence, applied_at=now, expires_at=_expiry(now, checked.fee_pence),
-        consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
-    )
+
+def _repeat_answer(repeat: RepeatApplication, *, created: bool) -> JoinResult:
+    """The answer to a known address, shaped exactly as a new application's."""
+    membership = Membership(reference=repeat.reference, category=repeat.category,
+                            status=repeat.status, fee_pence=repeat.amount_pence,
+                            applied_at=repeat.applied_at)
     payment = None
-    if checked.fee_pence:
-        payment = Payment(membership=membership, reference=remembered["payment"],
-                          amount_pence=checked.fee_pence, created_at=now)
-    return JoinResult(membership=membership, payment=payment, created=first,
-                      neutral=True)
+    if repeat.payment_reference:
+        payment = Payment(membership=membership, reference=repeat.payment_reference,
+                          amount_pence=repeat.amount_pence, created_at=repeat.applied_at)
+    return JoinResult(membership=membership, payment=payment, created=created, neutral=True)
+
+
+def _write(rows: list[Model], task: Any, **kwargs: Any) -> None:
+    """Insert ``rows`` and the job ``task(**kwargs)``: all or none, in one statement
+    on PostgreSQL. New and known addresses both write this way: the same work.
+
+    With ``JOIN_WRITE_PATH = "orm"`` (benchmarks, and the save()-parity test)
+    the same rows go through ``save()`` and ``enqueue()`` in one transaction:
+    the yardstick the fast path is measured against."""
+    if settings.JOIN_WRITE_PATH == "orm":
+        with serialised_writes(), transaction.atomic():
+            for row in rows:
+                row.save(force_insert=True)
+            task.enqueue(**kwargs)
+        return
+    job = job_row(task, **kwargs)
+    if job is not None:
+        insert_together(*rows, job)
+    else:
+        with serialised_writes(), transaction.atomic():
+            insert_together(*rows)
+            task.enqueue(**kwargs)
+
+
+def _activates(checked: _Checked) -> bool:
+    # No fee and no union to check: the joiner's own application activates it.
+    return not checked.fee_pence and checked.offer.kind != K.AFFILIATED_SUPPORTER
+
+
+def _repeat(checked: _Checked, user_id: int, key: str | None, fingerprint: str,
+            now: dt.datetime, references: _References) -> JoinResult:
+    """A known address: record the application and tell the address's owner."""
+    from rankfile.membership.tasks import send_known_address_notice
+
+    repeat = RepeatApplication(
+        reference=references.membership, user_id=user_id, category=checked.offer.category,
+        status=S.ACTIVE if _activates(checked) else S.APPLIED,
+        payment_reference=references.payment,
+        amount_pence=checked.fee_pence, applied_at=now,
+        idempotency_key=key, request_fingerprint=fingerprint,
+    )
+    _write([repeat], send_known_address_notice, reference=repeat.reference)
+    return _repeat_answer(repeat, created=True)
 
 
 @dataclass(frozen=True)
@@ -541,9 +591,12 @@ class _References:
 
     def taken(self) -> bool:
         """Whether a row already holds one of them: a repeat, not a broken write."""
+        repeats = RepeatApplication.objects
         return (Membership.objects.filter(reference=self.membership).exists()
+                or repeats.filter(reference=self.membership).exists()
                 or (self.payment is not None
-                    and Payment.objects.filter(reference=self.payment).exists()))
+                    and (Payment.objects.filter(reference=self.payment).exists()
+                         or repeats.filter(payment_reference=self.payment).exists())))
 
 
 def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
@@ -552,6 +605,8 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     offer = checked.offer
     fee = checked.fee_pence
     via = f" through {checked.window.name}" if checked.window is not None else ""
+    activate = _activates(checked)
+    today = timezone.localdate(now)
     from rankfile.membership.tasks import send_confirmation
 
     # Everything is built before the transaction: on SQLite the write lock is
@@ -563,7 +618,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     membership = Membership(
         reference=references.membership, user=user, category=offer.category,
-        window=checked.window, rate=checked.rate, status=S.APPLIED,
+        window=checked.window, rate=checked.rate, status=S.ACTIVE if activate else S.APPLIED,
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
         postcode=checked.postcode,
@@ -573,12 +628,20 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         needs_placement=placement is None or placement.branch is None,
         union=checked.union, union_number=checked.union_number,
         fee_pence=fee, applied_at=now, expires_at=_expiry(now, fee),
+        joined_on=today if activate else None,
+        good_standing_since=today if activate else None,
         consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
     rows: list[Model] = [user, membership, StatusChange(
         membership=membership, from_status="", to_status=S.APPLIED, at=now,
         reason=f"Applied to join as {offer.as_a}{via}")]
+    if activate:
+        # The joiner's own application activates it: no officer decides. Written
+        # with the application (as _set_status would write it), in the same statement.
+        rows.append(StatusChange(membership=membership, from_status=S.APPLIED,
+                                 to_status=S.ACTIVE, at=now,
+                                 reason=f"Joined as {offer.as_a}{via}; no fee was due"))
     payment = None
     if fee:
         assert references.payment is not None  # drawn whenever a fee is due
@@ -587,43 +650,8 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
                           reference=references.payment, amount_pence=fee, created_at=now,
                           periods=1 if checked.rate is not None else None)
         rows.append(payment)
-
-    activate = payment is None and offer.kind != K.AFFILIATED_SUPPORTER
-    if settings.JOIN_WRITE_PATH == "orm":
-        _create_by_orm(rows, membership, activate=activate, as_a=offer.as_a, via=via, now=now)
-        return JoinResult(membership=membership, payment=payment, created=True)
-
-    job = job_row(send_confirmation, reference=membership.reference)
-    if job is not None:
-        rows.append(job)
-    if job is not None and not activate:
-        # The login, the membership, its history, the payment and the
-        # confirmation job, all or none: one statement on PostgreSQL.
-        insert_together(*rows)
-    else:
-        with serialised_writes(), transaction.atomic():
-            insert_together(*rows)
-            if activate:
-                # The joiner's own application activates it: no officer decides.
-                _set_status(membership=membership, status=S.ACTIVE, at=now,
-                            reason=f"Joined as {offer.as_a}{via}; no fee was due")
-            if job is None:
-                send_confirmation.enqueue(reference=membership.reference)
+    _write(rows, send_confirmation, reference=membership.reference)
     return JoinResult(membership=membership, payment=payment, created=True)
-
-
-def _create_by_orm(rows: list[Model], membership: Membership, *, activate: bool, as_a: str,
-                   via: str, now: dt.datetime) -> None:
-    """The same rows through ``save()`` and ``enqueue()``: the fast path's yardstick."""
-    from rankfile.membership.tasks import send_confirmation
-
-    with serialised_writes(), transaction.atomic():
-        for row in rows:
-            row.save(force_insert=True)
-        if activate:
-            _set_status(membership=membership, status=S.ACTIVE, at=now,
-                        reason=f"Joined as {as_a}{via}; no fee was due")
-        send_confirmation.enqueue(reference=membership.reference)
 
 
 def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
@@ -635,6 +663,10 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
     supporter stays ``applied`` until the union membership is verified; with no
     fee (a free window) it is active at once. A confirmation e-mail job is
     enqueued in the same transaction.
+
+    An address that already has a login gets the same answer, from the same
+    work (the same reads, one write with one job): a ``RepeatApplication`` is
+    recorded and its owner is e-mailed, nothing of theirs changes.
 
     Args:
         data: the application.
@@ -648,40 +680,43 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
 
     Raises:
         Refusal: with ``field`` naming the JoinData field at fault. Nothing is written.
-        Conflict: ``idempotency_key_reused`` when ``idempotency_key`` came with other details.
+        Conflict: ``idempotency_key_reused`` when ``idempotency_key`` came with other
+            details, whatever address it first came with.
     """
     now = now or timezone.now()
     key = (idempotency_key or "").strip()[:100] or None
     fingerprint = data.fingerprint()
-    # The common case (a new address, a new key) reads neither the key nor the address
-    # first: the unique constraints catch a retry or a known address, and only then
-    # is either looked up.
     try:
         checked = _check(data, now)
         assert checked is not None
     except Refusal:
-        earlier = _by_key(key)
+        earlier = _earlier(key, fingerprint)
         if earlier is not None:  # a retry after the window closed still gets its answer
-            return _replay(earlier, fingerprint)
+            return earlier
         raise
 
     for attempt in range(3):
+        # The same read for a new and a known address: one statement.
+        key_used, known = _look_up(key, checked.email)
+        if key_used:
+            earlier = _earlier(key, fingerprint)
+            if earlier is not None:
+                return earlier
         references = _References.draw(checked.fee_pence)
         try:
+            if known is not None:
+                return _repeat(checked, known, key, fingerprint, now, references)
             return _create(checked, data, key, fingerprint, now, references)
         except IntegrityError as error:
-            earlier = _by_key(key)
-            if earlier is not None:
-                return _replay(earlier, fingerprint)
-            if User.objects.filter(email=checked.email).exists():
-                return _neutral(checked, data, key, fingerprint, now)
-            if not references.taken():
-                # Neither a retry, a known address nor a repeated reference: a
-                # broken write, which must not pass for one of them.
+            # A retry or an application with the same address got in first (it is
+            # read at the next attempt), or a random reference repeated (about once
+            # in 10**12): try again. Anything else is a broken write, which must not
+            # pass for one of them.
+            key_used, known_now = _look_up(key, checked.email)
+            if not (key_used or known_now != known or references.taken()):
                 error.add_note("membership_apply: not a reused Idempotency-Key, a known "
                                "address or a repeated reference.")
                 raise
-            # A random reference repeated (about once in 10**12): draw again.
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
@@ -733,6 +768,8 @@ def membership_confirm_email(*, user: User, password: str, now: dt.datetime | No
     with transaction.atomic():
         user.password = make_password(password)
         user.save(update_fields=["password"])
+        # Only the address's owner had the link: allauth's list shows it verified.
+        email_address_confirm(user=user)
         return Membership.objects.filter(user=user, email_confirmed_at__isnull=True).update(
             email_confirmed_at=now
         )

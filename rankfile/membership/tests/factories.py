@@ -67,7 +67,8 @@ def make_membership(
         ),
         consent_version="2026-11",
         consent_at=now,
-        **extra,
+        # Confirmed, as the public counter counts only confirmed people.
+        **{"email_confirmed_at": now - dt.timedelta(days=30), **extra},
     )
     if status != Membership.Status.APPLIED:
         StatusChange.objects.create(

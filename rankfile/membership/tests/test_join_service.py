@@ -217,7 +217,9 @@ def test_it_sends_one_notice_an_hour_to_a_known_address(offers, outsider):
     membership_apply(data=joiner(email="outsider@example.org"))
     membership_apply(data=joiner(email="outsider@example.org", first_name="Bob"))
 
-    assert 1 == DBTaskResult.objects.count()
+    # A job for each, as a new address would queue (the same work), but one e-mail.
+    assert 2 == run_tasks()
+    assert [["outsider@example.org"]] == [m.to for m in mail.outbox]
 
 
 def test_it_still_refuses_bad_input_from_a_known_address(offers, outsider):

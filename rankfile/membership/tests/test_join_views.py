@@ -241,3 +241,21 @@ def test_it_shows_the_confirmation_page_to_a_visitor_who_is_not_logged_in(client
     assert "Log in" in header
     assert "Log out" not in header and "My membership" not in header
     assert "ada@example.org" in page
+
+
+def test_a_confirmed_join_address_shows_as_verified(client, offers):
+    url = "/join/registered_supporter/"
+    client.post(url, details(form_token=form_token(client, url)))
+    run_tasks()
+    link = must_search(r"http://\S+/join/confirm/\S+/", mail.outbox[0].body).group(0)
+    path = link.split("8000", 1)[1] if "8000" in link else link
+    client.post(path, {"new_password1": "a long new passphrase",
+                       "new_password2": "a long new passphrase"})
+
+    page = client.get("/accounts/email/").content.decode()
+
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.get(email="ada@example.org")
+    assert address.verified and address.primary
+    assert "Unverified" not in page and "Verified" in page

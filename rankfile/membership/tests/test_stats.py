@@ -53,6 +53,16 @@ def test_it_counts_people_by_category_and_status(people):
     assert 3 == figures["totals"]["by_status"]["active"]
 
 
+def test_an_unconfirmed_applicant_counts_as_an_application_not_as_a_person(people):
+    person(email_confirmed_at=None)
+
+    figures = stats_compute()
+
+    assert 6 == figures["applications_received"]["total"]
+    assert 5 == figures["totals"]["people"]
+    assert 5 == figures["applications_received"]["by_category"]["member"]
+
+
 def test_it_counts_signups_per_hour_over_the_most_recent_window(people):
     now = timezone.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
@@ -129,8 +139,9 @@ def test_it_answers_json_at_api_stats(client, people):
 
     assert 200 == response.status_code
     body = response.json()
-    assert {"as_of", "by_category", "totals", "window", "signups_per_hour"} == set(body)
-    assert 5 == body["totals"]["people"]
+    assert {"as_of", "applications_received", "by_category", "totals", "window",
+            "signups_per_hour"} == set(body)
+    assert 5 == body["totals"]["people"] == body["applications_received"]["total"]
     assert response["Cache-Control"].startswith("public, max-age=")
 
 

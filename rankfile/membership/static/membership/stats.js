@@ -10,6 +10,9 @@
     });
   }
   function show(s) {
+    if (s.applications_received) {
+      set("received", s.applications_received.total);
+    }
     set("people", s.totals.people);
     set("in_good_standing", s.totals.in_good_standing);
     set("ended", s.totals.ended);
