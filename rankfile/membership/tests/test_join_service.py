@@ -343,3 +343,18 @@ def test_it_reports_a_broken_write_as_what_it_is(offers, monkeypatch, settings, 
     assert 1 == len(attempts)  # not taken for a repeated reference and tried again
     assert any("not a reused Idempotency-Key" in note for note in e.value.__notes__)
     assert nothing_written()
+
+
+def test_a_known_address_draws_again_when_a_reference_repeats(offers, monkeypatch):
+    from rankfile.membership.models import RepeatApplication
+    from rankfile.membership.services import joining
+
+    User.objects.create_user(email="ada@example.org")
+    taken = membership_apply(data=joiner(), idempotency_key="k1").reference
+    draws = iter([taken, "PAY-AAAAAAAA", "RF-BBBBBBBB", "PAY-CCCCCCCC"])
+    monkeypatch.setattr(joining, "new_reference", lambda prefix: next(draws))
+
+    result = membership_apply(data=joiner(), idempotency_key="k2")
+
+    assert ("RF-BBBBBBBB", True) == (result.reference, result.neutral)
+    assert 2 == RepeatApplication.objects.count()
