@@ -252,6 +252,14 @@ TASKS = {
 JOB_LEASE_SECONDS = envint("JOB_LEASE_SECONDS", 60)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 5)
 
+# How a sign-up writes its rows: "fast" through core.db.insert_together (the
+# INSERTs built once per model, one statement on PostgreSQL), "orm" through
+# save() and enqueue(). Only for measuring one against the other
+# (bench/signup_surge/run --path); see bench/RESULTS.md.
+JOIN_WRITE_PATH = os.environ.get("RANKFILE_JOIN_PATH", "fast").strip().lower()
+if JOIN_WRITE_PATH not in ("fast", "orm"):
+    raise ImproperlyConfigured("RANKFILE_JOIN_PATH must be fast or orm.")
+
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"

@@ -1,6 +1,6 @@
 """The Django side of the sign-up surge benchmark, run by ``surge.py`` in a subprocess.
 
-Usage: python data.py offers | check REFS_DIR | top-up N | time-stats
+Usage: python data.py offers | check REFS_DIR | top-up N | time-stats | compare-paths N
 (with DATABASE_URL and the other settings in the environment).
 Each command prints one JSON object on its last line.
 """
@@ -118,15 +118,16 @@ def top_up(total: int) -> dict:
         f"{series} INSERT INTO {table} (reference, user_id, category_id, status, first_name, "
         "last_name, date_of_birth, address, postcode, needs_placement, union_number, "
         "fee_pence, applied_at, consent_version, consent_at, request_fingerprint, "
-        "email_confirmed_at) "
+        "email_confirmed_at, vetting) "
         f"SELECT {reference}, %s, {category_case}, {status_case}, 'Bench', {name}, "
         f"'1970-01-01', '', 'E4 7AA', false, '', 0, {applied}, '2026-11', {applied}, '', "
         # Nine in ten confirmed their address: the counters count those by status.
-        f"CASE WHEN n %% 10 = 0 THEN NULL ELSE {applied} END FROM s"
+        f"CASE WHEN n %% 10 = 0 THEN NULL ELSE {applied} END, %s FROM s"
     )
+    vetting = Membership._meta.get_field("vetting").get_default()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [missing, holder.pk, now_param, now_param, now_param])
+        cursor.execute(sql, [missing, holder.pk, now_param, now_param, now_param, vetting])
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {table}" if connection.vendor == "postgresql"
                        else "ANALYZE")
@@ -148,6 +149,45 @@ def time_stats(rounds: int = 15) -> dict:
             "max_ms": round(max(times), 1)}
 
 
+def compare_paths(signups: int, block: int = 100) -> dict:
+    """``membership_apply`` in-process, through the fast path and the ORM path in turn.
+
+    Blocks of ``block`` sign-ups alternate between the paths, so that a change
+    in the machine's load falls on both alike. CPU is this process's
+    (``time.process_time``: the database server's share on PostgreSQL is not in
+    it); wall time includes the database's.
+    """
+    from django.test.utils import override_settings
+
+    from rankfile.branches.models import Postcode
+    from rankfile.membership.services.joining import JoinData, membership_apply
+
+    postcodes = list(Postcode.objects.values_list("postcode", flat=True))
+    cpu = {"fast": 0.0, "orm": 0.0}
+    wall = {"fast": 0.0, "orm": 0.0}
+    done = {"fast": 0, "orm": 0}
+    n = 0
+    while sum(done.values()) < 2 * signups:
+        for path in ("fast", "orm"):
+            with override_settings(JOIN_WRITE_PATH=path):
+                started_cpu, started = time.process_time(), time.perf_counter()
+                for _ in range(min(block, signups - done[path])):
+                    n += 1
+                    membership_apply(data=JoinData(
+                        category="registered_supporter", first_name=f"Path{n}",
+                        last_name="Joiner", email=f"p{n}-{path}@bench.invalid",
+                        postcode=postcodes[n % len(postcodes)],
+                        date_of_birth=dt.date(1980, 1, 1 + n % 28), consent=True,
+                    ), idempotency_key=f"paths-{n}")
+                    done[path] += 1
+                cpu[path] += time.process_time() - started_cpu
+                wall[path] += time.perf_counter() - started
+    return {path: {"signups": done[path],
+                   "cpu_ms": round(cpu[path] * 1000 / done[path], 3),
+                   "wall_ms": round(wall[path] * 1000 / done[path], 3)}
+            for path in ("fast", "orm")}
+
+
 if __name__ == "__main__":
     command, *args = sys.argv[1:]
     if command == "offers":
@@ -158,6 +198,8 @@ if __name__ == "__main__":
         result = top_up(int(args[0]))
     elif command == "time-stats":
         result = time_stats()
+    elif command == "compare-paths":
+        result = compare_paths(int(args[0]))
     else:
         raise SystemExit(f"unknown command {command}")
     print(json.dumps(result))

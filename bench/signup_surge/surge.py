@@ -37,7 +37,7 @@ PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "rankfile_bench_surge"
+PG_DB = os.environ.get("BENCH_PG_DB", "rankfile_bench_surge")
 STALL = 5
 GEO_DIRS = [ROOT / "rankfile" / "branches" / "data" / "waltham_forest", ROOT.parent / "shared" / "geo"]
 
@@ -57,6 +57,7 @@ class Bench:
     def __init__(self, db: str, args: argparse.Namespace) -> None:
         self.db = db
         self.args = args
+        self.figures: dict = {}
         self.tmp = Path(tempfile.mkdtemp(prefix=f"surge-{db}-"))
         self.port = args.port
         self.server: subprocess.Popen | None = None
@@ -75,6 +76,8 @@ class Bench:
             "RATELIMIT_EXEMPT_IPS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
             "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            # How the sign-up writes its rows (settings.JOIN_WRITE_PATH).
+            "RANKFILE_JOIN_PATH": args.path,
         })
 
     # -- the database ---------------------------------------------------------------------
@@ -118,7 +121,7 @@ class Bench:
             env=env, cwd=ROOT, stdout=open(self.tmp / "gunicorn.log", "a"),
             stderr=subprocess.STDOUT,
         )
-        deadline = time.time() + 30
+        deadline = time.time() + 120  # a loaded machine takes its time
         while time.time() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/bench/trivial",
@@ -199,9 +202,17 @@ class Bench:
     def run(self) -> dict:
         log(f"{self.db}: creating and migrating a fresh database in {self.tmp}")
         self.create_database()
-        figures: dict = {"db": self.db, "workers": self.args.workers,
-                         "worker_class": self.args.worker_class, "threads": self.args.threads,
-                         "connections": self.args.connections}
+        # Kept on the object, so that a failure later in the run keeps what was measured.
+        self.figures = figures = {"db": self.db, "path": self.args.path,
+                                  "workers": self.args.workers,
+                                  "worker_class": self.args.worker_class,
+                                  "threads": self.args.threads,
+                                  "connections": self.args.connections}
+        if self.args.compare_paths:
+            log(f"{self.db}: {self.args.compare_paths:,} sign-ups in-process by each path")
+            figures["paths_in_process"] = self.django("compare-paths",
+                                                      str(self.args.compare_paths))
+            log(f"{self.db}: {figures['paths_in_process']}")
         try:
             self.start()
             log(f"{self.db}: baselines, {self.args.seconds} s each")
@@ -254,7 +265,7 @@ def table(f: dict) -> str:
             ("GET /api/stats, recomputed each time, 1 connection", f"{f['stats_recomputed']['per_second']:,.0f}/s",
              f"{f['stats_recomputed']['p50_ms']}", f"{f['stats_recomputed']['p99_ms']}"),
         ]
-    lines = [f"| {f['db']} | rate | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
+    lines = [f"| {f['db']} ({f['path']} path) | rate | p50 ms | p99 ms |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     ratio = join["per_second"] / f["insert"]["per_second"] if f["insert"]["per_second"] else 0
     lines.append("")
@@ -286,6 +297,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10, help="length of each baseline")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--path", choices=("fast", "orm"), default="fast",
+                        help="how a sign-up writes its rows: core.db.insert_together (fast) "
+                             "or save() and enqueue() (orm)")
+    parser.add_argument("--compare-paths", type=int, default=0, metavar="N",
+                        help="first, N sign-ups in-process by each path (CPU and wall "
+                             "time per sign-up), in alternating blocks")
     args = parser.parse_args()
     if not Path(WRK).exists():
         raise SystemExit("wrk is not installed (apt-get install wrk).")
@@ -295,11 +312,17 @@ def main() -> None:
         bench = Bench(db, args)
         try:
             figures = bench.run()
+        except BaseException:
+            if bench.figures:
+                kept = HERE / f"failed-{db}-{args.path}.json"
+                kept.write_text(json.dumps(bench.figures, indent=2) + "\n")
+                log(f"{db}: the run failed; what it had measured is in {kept}")
+            raise
         finally:
             bench.stop()
         figures["machine"] = machine()
         figures["date"] = time.strftime("%Y-%m-%d")
-        (HERE / f"last-{db}.json").write_text(json.dumps(figures, indent=2) + "\n")
+        (HERE / f"last-{db}-{args.path}.json").write_text(json.dumps(figures, indent=2) + "\n")
         print()
         print(table(figures))
         print(flush=True)

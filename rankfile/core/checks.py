@@ -5,6 +5,10 @@ from collections.abc import Sequence
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Warning, register
+from django.db.models import NOT_PROVIDED, Model
+from django.db.models.signals import post_save, pre_save
+
+from rankfile.core.db import FastPath, fast_path_models
 
 
 @register()
@@ -90,3 +94,62 @@ def check_jobs(app_configs: Sequence[AppConfig] | None, **kwargs: object) -> lis
     if settings.JOB_MAX_ATTEMPTS < 1:
         problems.append(Error("JOB_MAX_ATTEMPTS must be at least 1.", id="rankfile.E011"))
     return problems
+
+
+def _name(thing: object) -> str:
+    thing = getattr(thing, "__func__", thing)  # a bound method: its function
+    return f"{getattr(thing, '__module__', '?')}.{getattr(thing, '__qualname__', repr(thing))}"
+
+
+def _save_receivers(model: type[Model]) -> list[str]:
+    found = []
+    for signal in (pre_save, post_save):
+        sync, async_ = signal._live_receivers(model)
+        found += [_name(receiver) for receiver in [*sync, *async_]]
+    return found
+
+
+def _save_override(model: type[Model]) -> str | None:
+    """The nearest ``save()`` or ``save_base()`` defined below ``Model``, if any."""
+    for klass in model.__mro__:
+        if klass is Model:
+            return None
+        for method in ("save", "save_base"):
+            if method in vars(klass):
+                return _name(vars(klass)[method])
+    return None
+
+
+def fast_path_problems(entry: FastPath) -> list[str]:
+    """Why ``insert_together`` would not store ``entry.model``'s rows as ``save()`` would."""
+    model = entry.model
+    problems = [f"a {signal} receiver it does not repeat, {name}"
+                for signal, name in (("pre_save/post_save", n) for n in _save_receivers(model))
+                if name not in entry.receivers]
+    override = _save_override(model)
+    if override is not None and override != entry.save:
+        problems.append(f"an overridden save(), {override}")
+    for field in model._meta.get_fields():
+        if getattr(field, "generated", False):
+            problems.append(f"a generated field, {field.name}")
+        elif getattr(field, "db_default", NOT_PROVIDED) is not NOT_PROVIDED:
+            problems.append(f"a db_default, on {field.name}")
+    # A proxy's parent is its own table (no link); multi-table inheritance links a row.
+    linked = [parent for parent, link in model._meta.parents.items() if link is not None]
+    if linked:
+        parents = ", ".join(p._meta.label for p in linked)
+        problems.append(f"a parent model ({parents}) whose row save() would write first")
+    return problems
+
+
+@register()
+def check_fast_path(app_configs: Sequence[AppConfig] | None,
+                    **kwargs: object) -> list[CheckMessage]:
+    """Refuse ``core.db.insert_together`` for a model it would store unlike ``save()``."""
+    return [
+        Error(f"insert_together writes {entry.model._meta.label}, which has {problem}.",
+              hint="Write this model with save(), or repeat what the receiver or override "
+                   "does and name it in core.db.allow_fast_path.",
+              obj=entry.model, id="rankfile.E020")
+        for entry in fast_path_models() for problem in fast_path_problems(entry)
+    ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
@@ -48,6 +49,45 @@ def serialised_writes() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
+class FastPath:
+    """A model declared fit for ``insert_together``, and what its declarer vouches for.
+
+    ``insert_together`` sends no signals and calls no ``save()``, so a model
+    with a ``pre_save``/``post_save`` receiver or an overridden ``save()``
+    would be stored differently than by ``save()``. The declarer names each
+    receiver and override it has read and either repeats (``job_row`` sets
+    what the task backend's ``pre_save`` receiver sets) or knows to do nothing
+    for a new row; ``core.checks.check_fast_path`` refuses any other, and
+    fields or parents ``insert_together`` cannot write as ``save()`` would.
+    Names are ``module.qualname``.
+    """
+
+    model: type[models.Model]
+    receivers: frozenset[str] = frozenset()
+    save: str | None = None
+
+
+_FAST_PATH: dict[type[models.Model], FastPath] = {}
+
+
+def allow_fast_path(model: type[models.Model], *, receivers: tuple[str, ...] = (),
+                    save: str | None = None) -> None:
+    """Declare ``model`` fit for ``insert_together`` (from an ``AppConfig.ready()``).
+
+    Args:
+        receivers: the ``pre_save``/``post_save`` receivers of ``model`` whose
+            work the caller does itself.
+        save: the overridden ``save()`` known to do nothing more for a new row.
+    """
+    _FAST_PATH[model] = FastPath(model=model, receivers=frozenset(receivers), save=save)
+
+
+def fast_path_models() -> list[FastPath]:
+    """Every model declared fit for ``insert_together``."""
+    return list(_FAST_PATH.values())
+
+
+@dataclass(frozen=True)
 class _Shape:
     """How to INSERT one model's rows: its table, columns and the fields that fill them."""
 
@@ -70,6 +110,10 @@ def _column(field: models.Field) -> str:
 def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
     found = _SHAPES.get((model, db.vendor))
     if found is None:
+        if model not in _FAST_PATH:
+            raise ImproperlyConfigured(
+                f"{model._meta.label} is not declared fit for insert_together: declare it "
+                "with core.db.allow_fast_path, which the fast-path system check inspects.")
         meta = model._meta
         assert meta.pk is not None
         fields = tuple(f for f in meta.concrete_fields
@@ -128,11 +172,17 @@ def insert_together(*objs: models.Model) -> None:
 
     All or none: on PostgreSQL the rows go in one statement (a chain of
     INSERTs in a WITH query), which is atomic by itself and costs one round
-    trip. Elsewhere they go one by one, inside the caller's transaction or
-    else in one of their own (queued by ``serialised_writes`` on SQLite).
+    trip. Elsewhere they go one by one, in a savepoint of the caller's
+    transaction or else in a transaction of their own (queued by
+    ``serialised_writes`` on SQLite).
 
     Unlike ``save()`` it sends no ``pre_save``/``post_save`` signals and calls
-    no overridden ``save()``: use it only for models that have neither.
+    no overridden ``save()``: it writes only models declared with
+    ``allow_fast_path``, which ``core.checks.check_fast_path`` inspects.
+
+    Raises:
+        IntegrityError: as ``save()`` would, and nothing of ``objs`` is written.
+        ImproperlyConfigured: a model was not declared with ``allow_fast_path``.
     """
     db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-thread proxy
     if db.vendor == "postgresql" and len(objs) > 1:
@@ -149,8 +199,13 @@ def insert_together(*objs: models.Model) -> None:
         rows = []
         for i, obj in enumerate(objs):
             rows.append(_prepared(obj, db, {id(o) for o in objs[:i]}))
-        if db.in_atomic_block or len(objs) == 1:
+        if len(objs) == 1:
             _insert_each(rows, db)
+        elif db.in_atomic_block:
+            # A savepoint, so that a broken constraint leaves none of the rows in
+            # the caller's transaction, as on PostgreSQL.
+            with transaction.atomic():
+                _insert_each(rows, db)
         else:
             with serialised_writes(), transaction.atomic():
                 _insert_each(rows, db)

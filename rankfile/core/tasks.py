@@ -20,6 +20,16 @@ from django_tasks.utils import normalize_json
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from rankfile.core.db import allow_fast_path
+
+# The backend's pre_save receiver, whose work job_row does (run_after).
+BACKEND_RECEIVERS = ("django_tasks_db.signal_handlers.set_run_after",)
+
+
+def allow_job_rows() -> None:
+    """Declare the backend's row fit for ``insert_together`` (from ``CoreConfig.ready``)."""
+    allow_fast_path(DBTaskResult, receivers=BACKEND_RECEIVERS)
+
 
 def job_row(task: Task[Any, Any], /, **kwargs: Any) -> DBTaskResult | None:
     """The unsaved row that enqueues ``task`` with keyword arguments.
@@ -37,7 +47,8 @@ def job_row(task: Task[Any, Any], /, **kwargs: Any) -> DBTaskResult | None:
         priority=task.priority,
         task_path=task.module_path,
         queue_name=task.queue_name,
-        # What the backend's pre_save handler does, as insert_together sends no signals.
+        # What the backend's pre_save receiver does (BACKEND_RECEIVERS), as
+        # insert_together sends no signals.
         run_after=task.run_after if task.run_after is not None else get_date_max(),
         backend_name=backend.alias,
     )

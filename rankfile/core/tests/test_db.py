@@ -1,11 +1,17 @@
 import fcntl
+import json
 import os
+from typing import Any
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from rankfile.accounts.models import ApiToken, User
+from rankfile.core import db as core_db
 from rankfile.core.db import insert_together, serialised_writes
 
 
@@ -45,6 +51,12 @@ def test_it_holds_a_lock_beside_a_sqlite_file_that_other_writers_queue_on(db, tm
 
     assert held
     assert _try_lock(database + ".writelock")
+
+
+@pytest.fixture(autouse=True)
+def _tokens_declared(monkeypatch):
+    """The API token stands for any plain model here (a login and its token)."""
+    monkeypatch.setitem(core_db._FAST_PATH, ApiToken, core_db.FastPath(ApiToken))
 
 
 def _login_with_token(email: str, token_hash: str) -> tuple[User, ApiToken]:
@@ -100,3 +112,99 @@ def test_insert_together_refuses_a_row_pointing_to_an_unsaved_one_not_written_fi
         insert_together(token, user)
 
     assert 0 == User.objects.count() + ApiToken.objects.count()
+
+
+# -- save() parity for the sign-up: every row of every model the join writes ----------------
+
+JOINS: dict[str, dict[str, Any]] = {
+    "registered supporter, fee": {},
+    "member at a rate": {"category": "member", "rate": "standard"},
+    "affiliated supporter": {"category": "affiliated_supporter", "union": "unite",
+                             "union_number": "U123"},
+    "free window": {"free": True},
+    "known address": {"known": True},  # a RepeatApplication and the notice's job
+}
+
+
+def _every_row() -> dict[type[Model], set[Any]]:
+    return {model: set(model._default_manager.values_list("pk", flat=True))
+            for model in apps.get_models()}
+
+
+def _join(path: str, email: str, changes: dict[str, Any], settings: Any
+          ) -> tuple[dict[type[Model], list[dict[str, Any]]], dict[Any, str]]:
+    """The rows one sign-up through ``path`` wrote, by model, as {attname: value}."""
+    from rankfile.membership.services.joining import membership_apply
+    from rankfile.membership.tests.join_helpers import joiner
+
+    settings.JOIN_WRITE_PATH = path
+    known = User.objects.create_user(email=email) if changes.pop("known", False) else None
+    before = _every_row()
+    data = joiner(email=email, **changes)
+    result = membership_apply(data=data, idempotency_key=f"key-{path}", now=timezone.now())
+    written: dict[type[Model], list[dict[str, Any]]] = {}
+    for model, keys in _every_row().items():
+        new = sorted(keys - before[model])  # auto-incremented keys: the order written
+        if new:
+            by_pk = model._default_manager.in_bulk(new)
+            written[model] = [{f.attname: getattr(by_pk[pk], f.attname)
+                               for f in model._meta.concrete_fields} for pk in new]
+    names: dict[Any, str] = {email: "<email>", f"key-{path}": "<key>",
+                             data.fingerprint(): "<fingerprint>",
+                             result.reference: "<reference>"}
+    if result.payment is not None:
+        names[result.payment.reference] = "<payment>"
+    if known is not None:  # rows pointing to the login the address has
+        names[(User._meta.db_table, known.pk)] = "<known login>"
+    return written, names
+
+
+def _comparable(written: dict[type[Model], list[dict[str, Any]]], names: dict[Any, str]
+                ) -> dict[str, list[dict[str, Any]]]:
+    keys = {(model._meta.db_table, row[model._meta.pk.attname]): f"<{model.__name__}{i}>"
+            for model, rows in written.items() for i, row in enumerate(rows)}
+    keys |= {name: placeholder for name, placeholder in names.items() if isinstance(name, tuple)}
+
+    def plain(field, value):
+        if field.primary_key:
+            return "<pk>"
+        if field.is_relation and (field.related_model._meta.db_table, value) in keys:
+            return keys[(field.related_model._meta.db_table, value)]
+        if field.attname == "password":  # random and unusable on both paths
+            return value[:1]
+        if isinstance(value, dict | list):
+            text = json.dumps(value, sort_keys=True)
+            for name, placeholder in names.items():
+                if isinstance(name, str):
+                    text = text.replace(name, placeholder)
+            return text
+        return names.get(value, value)
+
+    return {model._meta.label: [{f.attname: plain(f, row[f.attname])
+                                 for f in model._meta.concrete_fields} for row in rows]
+            for model, rows in written.items()}
+
+
+@pytest.mark.parametrize("join", JOINS)
+def test_the_fast_path_stores_every_sign_up_row_as_save_does(db, area, settings, join):
+    from rankfile.membership.models import JoiningWindow
+    from rankfile.membership.tests.join_helpers import make_offers
+
+    make_offers()
+    changes = {**JOINS[join]}
+    if changes.pop("free", False):
+        JoiningWindow.objects.update(fee_pence=0)
+    with time_machine.travel(timezone.now(), tick=False):  # the same instant for both
+        fast = _join("fast", "fast@example.org", {**changes}, settings)
+        orm = _join("orm", "orm@example.org", {**changes}, settings)
+
+    written = set(fast[0])
+    assert written == set(orm[0])
+    assert written <= set(fast_path_models_written()), "a model the join writes is not declared"
+    assert _comparable(*orm) == _comparable(*fast)
+
+
+def fast_path_models_written() -> list[type[Model]]:
+    from rankfile.core.db import fast_path_models
+
+    return [entry.model for entry in fast_path_models()]

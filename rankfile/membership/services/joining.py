@@ -46,7 +46,7 @@ from rankfile.accounts.models import User
 from rankfile.accounts.services import email_address_confirm
 from rankfile.branches.postcodes import normalise_postcode
 from rankfile.branches.selectors import Placement, place_postcode
-from rankfile.core.db import insert_together, serialised_writes
+from rankfile.core.db import allow_fast_path, insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
 from rankfile.core.text import is_unreadable, refuse_bidi_controls
@@ -457,6 +457,18 @@ def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[
 
 # -- applying -------------------------------------------------------------------------------
 
+# The models a sign-up writes through insert_together (with the job's row,
+# declared by core). The login's save() (AbstractBaseUser's) only reports a
+# password set with set_password(), which a sign-up never calls.
+JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment, RepeatApplication)
+USER_SAVE = "django.contrib.auth.base_user.AbstractBaseUser.save"
+
+
+def allow_join_rows() -> None:
+    """Declare the sign-up's rows fit for ``insert_together`` (from ``MembershipConfig.ready``)."""
+    for model in JOIN_ROW_MODELS:
+        allow_fast_path(model, save=USER_SAVE if model is User else None)
+
 
 def _expiry(now: dt.datetime, fee_pence: int) -> dt.datetime | None:
     if not fee_pence:
@@ -525,7 +537,17 @@ def _repeat_answer(repeat: RepeatApplication, *, created: bool) -> JoinResult:
 
 def _write(rows: list[Model], task: Any, **kwargs: Any) -> None:
     """Insert ``rows`` and the job ``task(**kwargs)``: all or none, in one statement
-    on PostgreSQL. New and known addresses both write this way: the same work."""
+    on PostgreSQL. New and known addresses both write this way: the same work.
+
+    With ``JOIN_WRITE_PATH = "orm"`` (benchmarks, and the save()-parity test)
+    the same rows go through ``save()`` and ``enqueue()`` in one transaction:
+    the yardstick the fast path is measured against."""
+    if settings.JOIN_WRITE_PATH == "orm":
+        with serialised_writes(), transaction.atomic():
+            for row in rows:
+                row.save(force_insert=True)
+            task.enqueue(**kwargs)
+        return
     job = job_row(task, **kwargs)
     if job is not None:
         insert_together(*rows, job)
@@ -541,14 +563,14 @@ def _activates(checked: _Checked) -> bool:
 
 
 def _repeat(checked: _Checked, user_id: int, key: str | None, fingerprint: str,
-            now: dt.datetime) -> JoinResult:
+            now: dt.datetime, references: _References) -> JoinResult:
     """A known address: record the application and tell the address's owner."""
     from rankfile.membership.tasks import send_known_address_notice
 
     repeat = RepeatApplication(
-        reference=new_reference("RF-"), user_id=user_id, category=checked.offer.category,
+        reference=references.membership, user_id=user_id, category=checked.offer.category,
         status=S.ACTIVE if _activates(checked) else S.APPLIED,
-        payment_reference=new_reference("PAY-") if checked.fee_pence else None,
+        payment_reference=references.payment,
         amount_pence=checked.fee_pence, applied_at=now,
         idempotency_key=key, request_fingerprint=fingerprint,
     )
@@ -556,8 +578,29 @@ def _repeat(checked: _Checked, user_id: int, key: str | None, fingerprint: str,
     return _repeat_answer(repeat, created=True)
 
 
+@dataclass(frozen=True)
+class _References:
+    """The random references one attempt at a sign-up writes."""
+
+    membership: str
+    payment: str | None  # only when a fee is due
+
+    @classmethod
+    def draw(cls, fee_pence: int) -> _References:
+        return cls(new_reference("RF-"), new_reference("PAY-") if fee_pence else None)
+
+    def taken(self) -> bool:
+        """Whether a row already holds one of them: a repeat, not a broken write."""
+        repeats = RepeatApplication.objects
+        return (Membership.objects.filter(reference=self.membership).exists()
+                or repeats.filter(reference=self.membership).exists()
+                or (self.payment is not None
+                    and (Payment.objects.filter(reference=self.payment).exists()
+                         or repeats.filter(payment_reference=self.payment).exists())))
+
+
 def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str,
-            now: dt.datetime) -> JoinResult:
+            now: dt.datetime, references: _References) -> JoinResult:
     placement = checked.placement
     offer = checked.offer
     fee = checked.fee_pence
@@ -574,7 +617,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     # set_unusable_password() stores, with one call for the random part, not 40.
     user.password = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
     membership = Membership(
-        reference=new_reference("RF-"), user=user, category=offer.category,
+        reference=references.membership, user=user, category=offer.category,
         window=checked.window, rate=checked.rate, status=S.ACTIVE if activate else S.APPLIED,
         first_name=checked.first_name, last_name=checked.last_name,
         date_of_birth=data.date_of_birth, address=checked.address,
@@ -601,9 +644,10 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
                                  reason=f"Joined as {offer.as_a}{via}; no fee was due"))
     payment = None
     if fee:
+        assert references.payment is not None  # drawn whenever a fee is due
         # A member's fee is the first period's dues at their rate.
         payment = Payment(membership=membership, provider="offline",
-                          reference=new_reference("PAY-"), amount_pence=fee, created_at=now,
+                          reference=references.payment, amount_pence=fee, created_at=now,
                           periods=1 if checked.rate is not None else None)
         rows.append(payment)
     _write(rows, send_confirmation, reference=membership.reference)
@@ -658,14 +702,21 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
             earlier = _earlier(key, fingerprint)
             if earlier is not None:
                 return earlier
+        references = _References.draw(checked.fee_pence)
         try:
             if known is not None:
-                return _repeat(checked, known, key, fingerprint, now)
-            return _create(checked, data, key, fingerprint, now)
-        except IntegrityError:
+                return _repeat(checked, known, key, fingerprint, now, references)
+            return _create(checked, data, key, fingerprint, now, references)
+        except IntegrityError as error:
             # A retry or an application with the same address got in first (it is
             # read at the next attempt), or a random reference repeated (about once
-            # in 10**12): try again.
+            # in 10**12): try again. Anything else is a broken write, which must not
+            # pass for one of them.
+            key_used, known_now = _look_up(key, checked.email)
+            if not (key_used or known_now != known or references.taken()):
+                error.add_note("membership_apply: not a reused Idempotency-Key, a known "
+                               "address or a repeated reference.")
+                raise
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

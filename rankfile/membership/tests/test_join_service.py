@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 from rankfile.accounts.models import User
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.membership.models import JoiningWindow, Membership, Payment
+from rankfile.membership.services.joining import job_row as joining_job_row
 from rankfile.membership.services.joining import membership_apply, payment_instructions
 from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of, run_tasks
 
@@ -293,3 +294,67 @@ def test_it_enqueues_the_confirmation_on_another_task_backend_too(offers, settin
     assert ["ada@example.org"] == [m.to[0] for m in mail.outbox]
     assert mail.outbox[0].subject.endswith("confirm your e-mail address")
     assert payment_of(result).reference in str(mail.outbox[0].body)
+
+
+def test_it_draws_again_when_a_random_reference_repeats(offers, monkeypatch):
+    from rankfile.membership.services import joining
+
+    taken = membership_apply(data=joiner(email="first@example.org")).reference
+    draws = iter([taken, "PAY-AAAAAAAA", "RF-BBBBBBBB", "PAY-CCCCCCCC"])
+    monkeypatch.setattr(joining, "new_reference", lambda prefix: next(draws))
+
+    result = membership_apply(data=joiner())
+
+    assert ("RF-BBBBBBBB", "PAY-CCCCCCCC") == (result.reference, payment_of(result).reference)
+    assert (2, 2) == (Membership.objects.count(), Payment.objects.count())
+
+
+# Outside a test transaction, as the joining page and the API call it.
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["fast", "orm"])
+def test_it_reports_a_broken_write_as_what_it_is(offers, monkeypatch, settings, path):
+    from django.db import IntegrityError
+
+    from rankfile.membership.services import joining
+
+    settings.JOIN_WRITE_PATH = path
+    attempts = []
+
+    # The confirmation job's row breaks the backend's priority constraint.
+    def job_row(task, **kwargs):
+        attempts.append(kwargs)
+        row = joining_job_row(task, **kwargs)
+        assert row is not None
+        row.priority = 1000
+        return row
+
+    def save(row, *args, **kwargs):
+        attempts.append(row.args_kwargs)
+        row.priority = 1000
+        return job_save(row, *args, **kwargs)
+
+    job_save = DBTaskResult.save
+    monkeypatch.setattr(joining, "job_row", job_row)  # the fast path's
+    monkeypatch.setattr(DBTaskResult, "save", save)  # enqueue()'s, on the ORM path
+
+    with pytest.raises(IntegrityError) as e:
+        membership_apply(data=joiner(), idempotency_key="k1")
+
+    assert 1 == len(attempts)  # not taken for a repeated reference and tried again
+    assert any("not a reused Idempotency-Key" in note for note in e.value.__notes__)
+    assert nothing_written()
+
+
+def test_a_known_address_draws_again_when_a_reference_repeats(offers, monkeypatch):
+    from rankfile.membership.models import RepeatApplication
+    from rankfile.membership.services import joining
+
+    User.objects.create_user(email="ada@example.org")
+    taken = membership_apply(data=joiner(), idempotency_key="k1").reference
+    draws = iter([taken, "PAY-AAAAAAAA", "RF-BBBBBBBB", "PAY-CCCCCCCC"])
+    monkeypatch.setattr(joining, "new_reference", lambda prefix: next(draws))
+
+    result = membership_apply(data=joiner(), idempotency_key="k2")
+
+    assert ("RF-BBBBBBBB", True) == (result.reference, result.neutral)
+    assert 2 == RepeatApplication.objects.count()
