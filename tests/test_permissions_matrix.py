@@ -347,8 +347,31 @@ SITE: dict[str, list[Call]] = {
         get(DENIED, url=path("/officers/members/RF-NOSUCH00/"), anonymous=LOGIN,
             **who(NOT_FOUND, *OFFICERS)),
     ],
+    # The access log: national auditors only.
+    "me:officers_access_log": [get(DENIED, anonymous=LOGIN, auditor=OK)],
+    # A branch's CSV: its secretary and staff; another branch answers as one that
+    # does not exist.
+    "me:officers_export": [get(DENIED, anonymous=LOGIN, **who(OK, "other_secretary", "staff"))],
+    "me:officers_export_branch": [
+        get(NOT_ALLOWED, url=lambda w: reverse("me:officers_export_branch",
+                                               args=[w.area.other_branch.pk]),
+            anonymous=LOGIN),
+        post(DENIED, url=lambda w: reverse("me:officers_export_branch",
+                                           args=[w.area.other_branch.pk]),
+             anonymous=LOGIN, **who(OK, "other_secretary", "staff")),
+        post(DENIED, url=lambda w: reverse("me:officers_export_branch", args=[w.area.branch.pk]),
+             anonymous=LOGIN, other_secretary=NOT_FOUND, staff=OK),
+    ],
 
     # Staff pages: national staff only.
+    "membership:staff_member_import": [
+        get(DENIED, anonymous=LOGIN, staff=OK),
+        post(DENIED, anonymous=LOGIN, staff=INVALID),  # no file: nothing to check
+    ],
+    "membership:staff_member_import_run": [
+        get(NOT_ALLOWED, anonymous=LOGIN),
+        post(DENIED, data={"token": "forged"}, anonymous=LOGIN, staff=INVALID),
+    ],
     "membership:staff_payments": [get(DENIED, anonymous=LOGIN, staff=OK)],
     "membership:staff_payment_record": [
         post(DENIED, url=at("membership:staff_payment_record", "payment_ref"),
@@ -631,7 +654,8 @@ def every_call() -> Iterator[tuple[str, Call]]:
             yield f"API {operation}", call
 
 
-UNWATCHED = ("django_session",)
+# The access log is written for a refused look at a member's record too, by design.
+UNWATCHED = ("django_session", "membership_recordaccess")
 # Bookkeeping a refused request may still write: when a token or login was last used.
 BOOKKEEPING = {"accounts.ApiToken": {"last_used_at"}, "accounts.User": {"last_login"}}
 

@@ -16,7 +16,14 @@ from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
-from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
+from rankfile.membership.access import (
+    can_import_members,
+    can_place_members,
+    can_read_access_log,
+    can_record_payments,
+    can_see_members,
+    exportable_branches,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,12 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Placements", reverse("membership:staff_placements")))
     if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
+    if kinds & {"staff", "secretary"} and exportable_branches(user):
+        work.append(("Export members", reverse("me:officers_export")))
+    if can_import_members(user):
+        work.append(("Import members", reverse("membership:staff_member_import")))
+    if can_read_access_log(user):
+        work.append(("Access log", reverse("me:officers_access_log")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

@@ -31,15 +31,16 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
-    assert ["Payments", "Placements", "Members", "Moderation", "Admin"] == labels(nav.work)
+    assert ["Payments", "Placements", "Members", "Export members", "Import members",
+            "Moderation", "Admin"] == labels(nav.work)
 
 
 def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
-    assert ["Members", "Admin"] == labels(navigation_for(auditor).work)
+    assert ["Members", "Access log", "Admin"] == labels(navigation_for(auditor).work)
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members"] == labels(navigation_for(secretary).work)
+    assert ["Members", "Export members"] == labels(navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):
@@ -54,7 +55,7 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
     user = make_user("branch-staff@example.org")
     give_role(user, "staff", area.branch)
 
-    assert ["Members", "Moderation"] == labels(navigation_for(user).work)
+    assert ["Members", "Export members", "Moderation"] == labels(navigation_for(user).work)
 
 
 @pytest.mark.parametrize("path, current", [
@@ -73,7 +74,9 @@ def test_it_marks_the_section_the_page_is_in(staff, path, current):
     ("staff", "/officers/members/"), ("staff", "/articles/moderation/"),
     ("secretary", "/officers/members/"), ("moderator", "/articles/moderation/"),
     ("author", "/articles/mine/"), ("member", "/me/"), ("auditor", "/officers/members/"),
-    ("auditor", "/admin/"),
+    ("auditor", "/admin/"), ("auditor", "/officers/access-log/"),
+    ("secretary", "/officers/export/"), ("staff", "/officers/export/"),
+    ("staff", "/staff/members/import/"),
 ])
 def test_every_link_opens_for_its_holder(client, request, who, url):
     user = request.getfixturevalue(who)
