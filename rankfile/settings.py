@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Officers reach their pages and the admin only after two-factor authentication.
+    "rankfile.accounts.two_factor.OfficerTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "rankfile.urls"
@@ -189,6 +192,11 @@ ACCOUNT_FORMS = {
 }
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Officers' two-factor authentication (accounts/two_factor.py): an authenticator app
+# (TOTP) with recovery codes, shown again on request.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = ORGANISATION_NAME
+MFA_RECOVERY_CODE_COUNT = 10
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 
