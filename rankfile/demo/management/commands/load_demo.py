@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rankfile.core.errors import Refusal
 from rankfile.demo import PASSWORD, demo_load
 from rankfile.demo.articles import LOGINS as ARTICLE_LOGINS
-from rankfile.demo.logins import LOGINS
+from rankfile.demo.logins import LOGINS, two_factor_note
 from rankfile.demo.payments import payments_note
 
 
@@ -45,4 +45,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nLog in at /accounts/login/ with the password {PASSWORD}:")
         for email, what in LOGINS + ARTICLE_LOGINS:
             self.stdout.write(f"  {email}  — {what}")
+        self.stdout.write("\n" + two_factor_note())
         self.stdout.write("\n" + payments_note())
