@@ -154,3 +154,35 @@ def test_it_refuses_an_export_to_an_auditor(client, auditor):
     client.force_login(auditor)
 
     assert 403 == client.get("/officers/export/").status_code
+
+
+def test_it_logs_a_look_at_a_record_in_the_admin(client, auditor, ours):
+    client.force_login(auditor)
+
+    r = client.get(f"/admin/membership/membership/{ours.pk}/change/")
+
+    assert 200 == r.status_code
+    assert [(auditor.pk, ours.pk, "Admin: member's record")] == list(
+        RecordAccess.objects.values_list("by_id", "membership_id", "purpose"))
+
+
+def test_it_lets_regional_staff_see_their_region_only(client, area, ours):
+    """Staff of a region reach the members of every branch below it, and no further."""
+    from rankfile.branches.models import Body
+    from rankfile.demo.personas import give_role, give_two_factor, make_user
+
+    elsewhere = Body.objects.create(kind=Body.Kind.REGION, name="Elsewhere", code="R-ELSE",
+                                    parent=area.organisation)
+    regional = make_user("regional@example.org")
+    give_role(regional, "staff", area.region)
+    give_two_factor(regional)
+    far = make_user("far@example.org")
+    give_role(far, "staff", elsewhere)
+    give_two_factor(far)
+
+    client.force_login(regional)
+    assert 200 == client.get(f"/officers/members/{ours.reference}/").status_code
+    client.force_login(far)
+    assert 404 == client.get(f"/officers/members/{ours.reference}/").status_code
+    assert [True, False] == list(RecordAccess.objects.order_by("pk")
+                                 .values_list("allowed", flat=True))
