@@ -62,9 +62,9 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
     if can_see_members(user):
         work.append(("Members", reverse("me:officers_members")))
     if kinds & {"staff", "secretary"} and exportable_branches(user):
-        work.append(("Export members", reverse("me:officers_export")))
+        work.append(("CSV export", reverse("me:officers_export")))
     if can_import_members(user):
-        work.append(("Import members", reverse("membership:staff_member_import")))
+        work.append(("CSV import", reverse("membership:staff_member_import")))
     if can_read_access_log(user):
         work.append(("Access log", reverse("me:officers_access_log")))
     if kinds & set(MODERATORS):

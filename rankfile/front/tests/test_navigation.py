@@ -31,7 +31,7 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
-    assert ["Payments", "Placements", "Members", "Export members", "Import members",
+    assert ["Payments", "Placements", "Members", "CSV export", "CSV import",
             "Moderation", "Admin"] == labels(nav.work)
 
 
@@ -40,7 +40,7 @@ def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members", "Export members"] == labels(navigation_for(secretary).work)
+    assert ["Members", "CSV export"] == labels(navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):
@@ -55,7 +55,7 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
     user = make_user("branch-staff@example.org")
     give_role(user, "staff", area.branch)
 
-    assert ["Members", "Export members", "Moderation"] == labels(navigation_for(user).work)
+    assert ["Members", "CSV export", "Moderation"] == labels(navigation_for(user).work)
 
 
 @pytest.mark.parametrize("path, current", [

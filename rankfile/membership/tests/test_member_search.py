@@ -61,3 +61,18 @@ def test_each_shape_of_search_can_use_its_index(people, q, index):
         plan = found.explain()
 
     assert index in plan
+
+
+def test_it_counts_a_broad_search_only_up_to_its_cap(client, staff, area, monkeypatch):
+    from rankfile.membership.views import officers
+
+    monkeypatch.setattr(officers, "SEARCH_CAP", 3)
+    for _ in range(5):
+        make_member_in(area)
+    client.force_login(staff)
+
+    broad = client.get("/officers/members/").content.decode()
+    narrow = client.get("/officers/members/", {"status": "nonsense", "q": "nobody"}).content.decode()
+
+    assert "More than 3 members found" in broad
+    assert "0 members found." in narrow

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
@@ -24,6 +26,19 @@ from rankfile.membership.services.records import branch_members_export, member_r
 from rankfile.membership.views.me import STATUS_WORDS
 
 PAGE_SIZE = 50
+# A search counts at most this many matches: counting all of "E17" among 650,000 people
+# costs more than the page itself, and nobody pages through a thousand records.
+SEARCH_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts up to ``SEARCH_CAP + 1`` matches, so that 20 pages can be walked and the
+    page can say "more than 1,000"."""
+
+    @cached_property
+    def count(self) -> int:
+        found: QuerySet[Membership] = self.object_list  # type: ignore[assignment]
+        return found[:SEARCH_CAP + 1].count()
 
 
 def _refused(request: AuthenticatedHttpRequest, e: PermissionRefused | NotFound) -> HttpResponse:
@@ -41,9 +56,9 @@ def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = membership_list_for(request.user, q=q, status=status, branch=branch)
     except PermissionRefused as e:
         return _refused(request, e)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "membership/officers_members.html", {
-        "page": page, "q": q, "status": status, "statuses": Membership.Status.choices,
+        "page": page, "q": q, "cap": SEARCH_CAP, "capped": page.paginator.count > SEARCH_CAP, "status": status, "statuses": Membership.Status.choices,
         "branches": branches if len(branches) > 1 else [], "branch": branch,
     })
 
