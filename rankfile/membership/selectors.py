@@ -38,8 +38,9 @@ def member_search_filter(q: str) -> Q:
     - an e-mail address (it holds ``@``): addresses starting with it, in any case
       (``theo@`` finds every domain's theo, never ``theodora@``);
     - a full postcode, or an outward code (``E4``): postcodes starting with it;
-    - otherwise words: each word starts the first or the last name
-      (``"ros ok"`` finds Rosa Okafor).
+    - otherwise a name: one word starts the first name or the surname; two start
+      the surname and first name in either order, or a two-word surname
+      (``"ros ok"`` and ``"oka ros"`` find Rosa Okafor); more, each starts one.
 
     The prefixes are served by indexes on PostgreSQL (migration 0005), so a search
     over 650,000 people reads an index range, never the table.
@@ -58,8 +59,18 @@ def member_search_filter(q: str) -> Q:
     compact = "".join(q.split()).upper()
     if _OUTWARD.match(compact):
         return Q(postcode__startswith=compact + " ")
+    words = q.split()[:4]
+    if len(words) == 1:
+        return Q(last_name__istartswith=q) | Q(first_name__istartswith=q)
+    if len(words) == 2:
+        first, second = words
+        # Surname then first name, first name then surname, or a two-word surname:
+        # each a range of one index (migration 0005), never a scan of every Smith.
+        return ((Q(last_name__istartswith=first) & Q(first_name__istartswith=second))
+                | (Q(first_name__istartswith=first) & Q(last_name__istartswith=second))
+                | Q(last_name__istartswith=" ".join(words)))
     found = Q()
-    for word in q.split()[:4]:
+    for word in words:
         found &= Q(last_name__istartswith=word) | Q(first_name__istartswith=word)
     return found
 

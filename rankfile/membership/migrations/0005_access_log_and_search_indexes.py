@@ -6,12 +6,17 @@ from django.db import migrations, models
 # postcode LIKE 'E4 %', UPPER(email) LIKE 'THEO@%'. PostgreSQL serves those only from
 # indexes on the same expressions with the pattern operator class, which SQLite has no
 # word for (and needs no index for at its size): created on PostgreSQL only.
-# Each costs a sign-up one more index write; three on the membership table, one on users.
+# Each costs a sign-up one more index write: three on the membership table, one on users.
 SEARCH_INDEXES = {
-    "membership_last_name_prefix":
-        'membership_membership ((UPPER("last_name"::text)) text_pattern_ops)',
-    "membership_first_name_prefix":
-        'membership_membership ((UPPER("first_name"::text)) text_pattern_ops)',
+    # "smi" (a surname), "smi jo" (surname then first name): the first column serves a
+    # prefix of the surname, the second narrows it within the index, before the table.
+    "membership_last_first_prefix": 'membership_membership ((UPPER("last_name"::text)) '
+                                    'text_pattern_ops, (UPPER("first_name"::text)) '
+                                    'text_pattern_ops)',
+    # "ada" (a first name), "ada smi" (first name then surname).
+    "membership_first_last_prefix": 'membership_membership ((UPPER("first_name"::text)) '
+                                    'text_pattern_ops, (UPPER("last_name"::text)) '
+                                    'text_pattern_ops)',
     "membership_postcode_prefix": 'membership_membership (("postcode"::text) text_pattern_ops)',
     "accounts_user_email_prefix": 'accounts_user ((UPPER("email"::text)) text_pattern_ops)',
 }

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.models import User
+from rankfile.core.db import custom_plans
 from rankfile.core.errors import NotFound, PermissionRefused
 from rankfile.membership.access import can_read_access_log, exportable_branches
 from rankfile.membership.forms.officers import AccessLogFilter
@@ -38,7 +39,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         found: QuerySet[Membership] = self.object_list  # type: ignore[assignment]
-        return found[:SEARCH_CAP + 1].count()
+        # No ORDER BY: which 1,001 are counted does not matter, so nothing is sorted.
+        return found.order_by()[:SEARCH_CAP + 1].count()
 
 
 def _refused(request: AuthenticatedHttpRequest, e: PermissionRefused | NotFound) -> HttpResponse:
@@ -56,7 +58,9 @@ def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         found = membership_list_for(request.user, q=q, status=status, branch=branch)
     except PermissionRefused as e:
         return _refused(request, e)
-    page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    with custom_plans():  # a prefix search needs a plan made for its own pattern
+        page = CappedPaginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+        list(page.object_list)  # fetched here, inside; the template reuses the rows
     return render(request, "membership/officers_members.html", {
         "page": page, "q": q, "cap": SEARCH_CAP, "capped": page.paginator.count > SEARCH_CAP, "status": status, "statuses": Membership.Status.choices,
         "branches": branches if len(branches) > 1 else [], "branch": branch,
