@@ -123,10 +123,11 @@ def staff(area):
 @pytest.fixture
 def secretary(area):
     """The secretary of Chingford: sees Chingford's members only."""
-    from rankfile.demo.personas import give_role, make_user
+    from rankfile.demo.personas import give_role, give_two_factor, make_user
 
     user = make_user("secretary@example.org", first_name="Sue", last_name="Secretary")
     give_role(user, "secretary", area.branch)
+    give_two_factor(user)
     return user
 
 
@@ -136,6 +137,34 @@ def outsider(db):
     from rankfile.demo.personas import make_user
 
     return make_user("outsider@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_two_factor(monkeypatch):
+    """``Client.force_login`` stands for a whole login, second factor included: the
+    session is marked as having passed two-factor, as a real login with a code marks it.
+
+    An officer still needs an authenticator app set up (the officer personas have
+    one); accounts/tests/test_two_factor.py tests the gate itself, unmarking the
+    session where it needs to.
+    """
+    if not os.environ.get("DJANGO_SETTINGS_MODULE"):
+        yield
+        return
+    from django.test import Client
+
+    from rankfile.accounts.two_factor import SESSION_KEY
+
+    force_login = Client.force_login
+
+    def force_login_with_two_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        session = self.session
+        session[SESSION_KEY] = 1.0
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_two_factor)
+    yield
 
 
 @pytest.fixture(autouse=True)

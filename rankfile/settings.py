@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI from its own static files, not a CDN
@@ -111,6 +112,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # Rate limits on the login, sign-up and password reset forms (allauth's views).
     "rankfile.core.middleware.EdgeRateLimitMiddleware",
+    # Officers reach their pages and the admin only after two-factor authentication.
+    "rankfile.accounts.two_factor.OfficerTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "rankfile.urls"
@@ -203,6 +206,11 @@ ACCOUNT_FORMS = {
 }
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Officers' two-factor authentication (accounts/two_factor.py): an authenticator app
+# (TOTP) with recovery codes, shown again on request.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = ORGANISATION_NAME
+MFA_RECOVERY_CODE_COUNT = 10
 LOGIN_REDIRECT_URL = "/me/"
 LOGIN_URL = "/accounts/login/"
 

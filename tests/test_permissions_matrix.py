@@ -77,6 +77,9 @@ UNAUTHENTICATED = A(401)
 DENIED = A(403)
 NOT_FOUND = A(404)
 NOT_ALLOWED = A(405)
+REAUTH = A(302, "/accounts/reauthenticate/", marked_refused=True)  # confirm the password first
+SENT_HOME = A(302, "/me/", marked_refused=True)
+SENT_TO_LOGIN = A(302, "/accounts/login/", marked_refused=True)
 
 ADMINS = ("auditor", "staff")
 OFFICERS = ("other_secretary", "auditor", "staff")  # read members' records
@@ -488,8 +491,52 @@ SITE: dict[str, list[Call]] = {
         get(DENIED, url=path("/officers/members/RF-NOSUCH00/"), anonymous=LOGIN,
             **who(NOT_FOUND, *OFFICERS)),
     ],
+    # Two-factor (allauth's MFA): anyone logged in may set it up; the officer personas
+    # have it. Changing it asks for the password again first (REAUTH): a session made
+    # by force_login has not just typed it.
+    "mfa_index": [get(OK, anonymous=LOGIN)],
+    "mfa_activate_totp": [get(REAUTH, anonymous=LOGIN), post(REAUTH, anonymous=LOGIN)],
+    "mfa_deactivate_totp": [
+        get(NOT_FOUND, anonymous=LOGIN, **who(REAUTH, *OFFICERS)),
+        post(NOT_FOUND, anonymous=LOGIN, **who(REAUTH, *OFFICERS)),
+    ],
+    # Only during a login with a password already given: otherwise sent on.
+    "mfa_authenticate": [get(SENT_HOME, anonymous=SENT_TO_LOGIN),
+                         post(SENT_HOME, anonymous=SENT_TO_LOGIN)],
+    "mfa_reauthenticate": [
+        get(REAUTH, anonymous=LOGIN, **who(OK, *OFFICERS)),
+        post(REAUTH, anonymous=LOGIN, **who(SHOWN, *OFFICERS)),
+    ],
+    "mfa_view_recovery_codes": [get(NOT_FOUND, anonymous=LOGIN, **who(REAUTH, *OFFICERS))],
+    "mfa_download_recovery_codes": [get(NOT_FOUND, anonymous=LOGIN,
+                                        **who(REAUTH, *OFFICERS))],
+    "mfa_generate_recovery_codes": [get(REAUTH, anonymous=LOGIN),
+                                    post(REAUTH, anonymous=LOGIN)],
+    # The access log: national auditors only.
+    "me:officers_access_log": [get(DENIED, anonymous=LOGIN, auditor=OK)],
+    # A branch's CSV: its secretary and staff; another branch answers as one that
+    # does not exist.
+    "me:officers_export": [get(DENIED, anonymous=LOGIN, **who(OK, "other_secretary", "staff"))],
+    "me:officers_export_branch": [
+        get(NOT_ALLOWED, url=lambda w: reverse("me:officers_export_branch",
+                                               args=[w.area.other_branch.pk]),
+            anonymous=LOGIN),
+        post(DENIED, url=lambda w: reverse("me:officers_export_branch",
+                                           args=[w.area.other_branch.pk]),
+             anonymous=LOGIN, **who(OK, "other_secretary", "staff")),
+        post(DENIED, url=lambda w: reverse("me:officers_export_branch", args=[w.area.branch.pk]),
+             anonymous=LOGIN, other_secretary=NOT_FOUND, staff=OK),
+    ],
 
     # Staff pages: national staff only.
+    "membership:staff_member_import": [
+        get(DENIED, anonymous=LOGIN, staff=OK),
+        post(DENIED, anonymous=LOGIN, staff=INVALID),  # no file: nothing to check
+    ],
+    "membership:staff_member_import_run": [
+        get(NOT_ALLOWED, anonymous=LOGIN),
+        post(DENIED, data={"token": "forged"}, anonymous=LOGIN, staff=INVALID),
+    ],
     "membership:staff_payments": [get(DENIED, anonymous=LOGIN, staff=OK)],
     "membership:staff_payment_record": [
         post(DENIED, url=at("membership:staff_payment_record", "payment_ref"),
@@ -802,6 +849,8 @@ ADMIN_MODELS: dict[str, AdminModel] = {
         "change_status": ({"apply": "1", "status": "expired", "reason": "Never paid"},
                           MOVED)}),
     "membership.payment": AdminModel(actions=_no_delete()),
+    # Officers' two-factor apps: who has one, never the secret; set up by each officer.
+    "mfa.authenticator": AdminModel(actions=_no_delete()),
     # Written by the payment services (refunds, Stripe's webhook, bank statements).
     "membership.refund": AdminModel(actions=_no_delete()),
     "membership.stripeevent": AdminModel(actions=_no_delete()),
@@ -913,7 +962,8 @@ def every_call() -> Iterator[tuple[str, Call]]:
             yield f"API {operation}", call
 
 
-UNWATCHED = ("django_session",)
+# The access log is written for a refused look at a member's record too, by design.
+UNWATCHED = ("django_session", "membership_recordaccess")
 # Bookkeeping a refused request may still write: when a token or login was last used.
 BOOKKEEPING = {"accounts.ApiToken": {"last_used_at"}, "accounts.User": {"last_login"}}
 

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import ApiToken, Role, User
-from rankfile.accounts.roles import has_role, national_roles
+from rankfile.accounts.roles import has_role, national_roles, role_kinds
 from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
 from rankfile.core.errors import NotFound
@@ -25,6 +25,10 @@ ADMIN_WRITERS = frozenset({Role.Kind.STAFF})
 API_ROLE_KINDS = (Role.Kind.STAFF, Role.Kind.SECRETARY, Role.Kind.AUDITOR)
 # Who may grant and end roles in a body: staff of that body or above.
 ROLE_GRANTERS = (Role.Kind.STAFF,)
+# Officers: their roles read members' records or enter the admin, so their logins
+# need two-factor authentication to reach those pages (accounts.two_factor).
+TWO_FACTOR_KINDS = frozenset({Role.Kind.STAFF, Role.Kind.AUDITOR, Role.Kind.SECRETARY,
+                              Role.Kind.RETURNING_OFFICER})
 
 
 def admin_rights(user: Actor) -> tuple[bool, bool]:
@@ -103,3 +107,8 @@ def access_own_api_token(user: Actor, token_id: int) -> ApiToken:
 def can_manage_roles(by: Actor, body: Body) -> bool:
     """The system, and staff of ``body`` or a body above it."""
     return is_system(by) or has_role(by, ROLE_GRANTERS, body)
+
+
+def needs_two_factor(user: Actor) -> bool:
+    """An officer: anyone holding a role that reads members' records or enters the admin."""
+    return bool(role_kinds(user) & TWO_FACTOR_KINDS)

@@ -12,6 +12,7 @@ from typing import Any
 
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
@@ -25,6 +26,7 @@ from rankfile.core.admin_base import ReadOnlyAdmin, ServiceAdmin, call_service
 
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
+admin.site.unregister(Authenticator)
 
 
 @admin.register(User)
@@ -99,3 +101,15 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return can_write_in_admin(request.user)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """Who has two-factor set up, and when it was last used: read only, and never the
+    secret (allauth's own admin shows its data and lets it be edited)."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__email",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields

@@ -29,13 +29,14 @@ from rankfile.api.schemas import (
 )
 from rankfile.core.errors import Refusal
 from rankfile.core.net import rate_limit
-from rankfile.membership.access import access_membership
+from rankfile.membership.models import RecordAccess
 from rankfile.membership.services.joining import (
     JoinData,
     JoinResult,
     membership_apply,
     payment_instructions,
 )
+from rankfile.membership.services.records import member_record_open
 from rankfile.membership.stats import stats_get_json
 
 # Public joining, as the form: the same "join" bucket, so using both doubles nothing.
@@ -179,7 +180,8 @@ def member(request: TokenRequest, reference: str) -> dict[str, Any]:
     A member the token may not see answers 404, exactly as a reference that does not
     exist."""
     token = request.auth
-    membership = access_membership(token.user, reference, under=token.role)
+    membership = member_record_open(by=token.user, reference=reference, under=token.role,
+                                    action=RecordAccess.Action.API, purpose="API: one member")
     branch = membership.branch
     return {
         "reference": membership.reference,

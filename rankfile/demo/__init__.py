@@ -60,6 +60,7 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("categories, windows and unions", membership.load, membership.is_loaded),
         Step("people", people.load, people.is_loaded),
         Step("logins", logins.load, logins.is_loaded),
+        Step("officers' two-factor", logins.load_two_factor, logins.two_factor_is_loaded),
         Step("articles", articles.load, articles.is_loaded),
         Step("vetting", vetting.load, vetting.is_loaded),
         Step("meetings", meetings.load, meetings.is_loaded),

@@ -35,6 +35,13 @@ LOGINS = (
 )
 
 
+# The demo officers' authenticator app secret (base32), printed by load_demo and in the
+# README: add it to an authenticator app (or compute its code with any TOTP tool) to log
+# in as staff, the auditor or the secretary. A demo secret, public by design.
+TOTP_SECRET = "RANKANDFILEDEMOTWOFACTORSECRET23"
+OFFICERS = (STAFF, AUDITOR, SECRETARY)
+
+
 def is_loaded() -> bool:
     return User.objects.filter(email__in=[e for e, _ in LOGINS]).count() == len(LOGINS)
 
@@ -117,3 +124,38 @@ def _member(ctx: DemoContext, rng: random.Random, user: User, branch: Body, *,
             receipt_number="RCP-" + "".join(apart.choice(ALPHABET) for _ in range(8)),
             note="Dues collected since joining (demo: one payment for them all)")
     return membership
+
+
+def two_factor_is_loaded() -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user__email__in=OFFICERS,
+                                        type=Authenticator.Type.TOTP).count() == len(OFFICERS)
+
+
+def load_two_factor(ctx: DemoContext) -> None:
+    """The demo officers' two-factor, ready to use: the app (``TOTP_SECRET``) and recovery
+    codes, as if each had set it up."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    for user in User.objects.filter(email__in=OFFICERS):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, TOTP_SECRET)
+        if not Authenticator.objects.filter(user=user,
+                                            type=Authenticator.Type.RECOVERY_CODES).exists():
+            RecoveryCodes.activate(user)
+
+
+def two_factor_note() -> str:
+    """How to pass the officers' two-factor step in the demo."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    now = format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    return (f"Officers ({', '.join(OFFICERS)}) log in with two-factor: add the secret "
+            f"{TOTP_SECRET} to an authenticator app (TOTP, 6 digits, 30 s), or use "
+            f"`oathtool --totp -b {TOTP_SECRET}`. The code now is {now}. Their recovery "
+            "codes are at /accounts/2fa/recovery-codes/ once logged in.")

@@ -41,6 +41,9 @@ from rankfile.branches.models import Body, Postcode, Ward, WardPlacement
 from rankfile.membership.models import Category, Membership
 
 PASSWORD = "correct horse battery"
+# The officer personas' authenticator app secret (base32): tests compute their
+# two-factor codes from it with ``totp_code``.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -85,6 +88,25 @@ def give_role(user: User, kind: str, body: Body) -> Role:
     )
 
 
+def give_two_factor(user: User, secret: str = TOTP_SECRET) -> None:
+    """An authenticator app (TOTP with ``secret``) and recovery codes for ``user``, as an
+    officer has after setting up two-factor authentication."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+
+
+def totp_code(secret: str = TOTP_SECRET, *, step: int = 0) -> str:
+    """The code an authenticator app with ``secret`` shows now (``step`` periods later)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
+
+
 def make_member(email: str, first: str, last: str, branch: Body, *,
                 kind: str = Category.Kind.MEMBER, name: str = "Member") -> User:
     """A login with an active membership of ``kind`` in ``branch``."""
@@ -113,6 +135,7 @@ def make_member_persona(area: Area) -> User:
 def make_other_secretary(area: Area) -> User:
     user = make_user("hp.secretary@example.org", first_name="Hari", last_name="Park")
     give_role(user, Role.Kind.SECRETARY, area.other_branch)
+    give_two_factor(user)
     return user
 
 
@@ -131,12 +154,14 @@ def make_moderator(area: Area) -> User:
 def make_auditor(area: Area) -> User:
     user = make_user("auditor@example.org", first_name="Aud", last_name="Itor")
     give_role(user, Role.Kind.AUDITOR, area.organisation)
+    give_two_factor(user)
     return user
 
 
 def make_staff(area: Area) -> User:
     user = make_user("staff@example.org", first_name="Sam", last_name="Staff")
     give_role(user, Role.Kind.STAFF, area.organisation)
+    give_two_factor(user)
     return user
 
 

@@ -18,7 +18,14 @@ from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
 from rankfile.elections.access import WATCHERS as ELECTION_WATCHERS
 from rankfile.mailings.access import SENDERS
-from rankfile.membership.access import can_place_members, can_record_payments, can_see_members
+from rankfile.membership.access import (
+    can_import_members,
+    can_place_members,
+    can_read_access_log,
+    can_record_payments,
+    can_see_members,
+    exportable_branches,
+)
 from rankfile.privacy.services import can_read_erasures
 from rankfile.vetting.access import can_vet
 
@@ -65,6 +72,12 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Erasures", reverse("privacy:staff_erasures")))
     if kinds & set(SENDERS):
         work.append(("Branch e-mail", reverse("mailings:officer_home")))
+    if kinds & {"staff", "secretary"} and exportable_branches(user):
+        work.append(("CSV export", reverse("me:officers_export")))
+    if can_import_members(user):
+        work.append(("CSV import", reverse("membership:staff_member_import")))
+    if can_read_access_log(user):
+        work.append(("Access log", reverse("me:officers_access_log")))
     if kinds & set(MODERATORS):
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):

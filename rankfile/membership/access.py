@@ -16,7 +16,13 @@ from django.db.models import Q, QuerySet
 
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import Role, User
-from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
+from rankfile.accounts.roles import (
+    bodies_with_role,
+    bodies_within,
+    has_role,
+    is_national_staff,
+    national_roles,
+)
 from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
 from rankfile.core.errors import NotFound, PermissionRefused
@@ -29,6 +35,9 @@ READERS = (Role.Kind.STAFF, Role.Kind.AUDITOR, Role.Kind.SECRETARY)
 MANAGERS = (Role.Kind.STAFF,)
 # Kept for callers that ask "is this person an officer who sees members?".
 OFFICER_KINDS = READERS
+# Export their bodies' members as CSV: the officers who keep the list (not auditors,
+# who read record by record and change nothing).
+EXPORTERS = (Role.Kind.STAFF, Role.Kind.SECRETARY)
 
 
 @dataclass(frozen=True)
@@ -177,3 +186,45 @@ def memberships_seen_by(user: Actor, *, under: Role | None = None) -> QuerySet[M
         PermissionRefused: ``user`` holds no role that reads members' records.
     """
     return Membership.objects.filter(check_sees_members(user, under=under).filter)
+
+
+def exportable_branches(user: Actor) -> list[Body]:
+    """The branches whose members ``user`` may export as CSV, by name: a branch or
+    constituency secretary their own, staff every branch in their body."""
+    roots = bodies_with_role(user, EXPORTERS)
+    if not roots:
+        return []
+    branches = Body.objects.filter(kind=Body.Kind.BRANCH)
+    if not any(body.parent_id is None for body in roots):
+        branches = branches.filter(pk__in=bodies_within(roots))
+    return list(branches.order_by("name"))
+
+
+def access_export_branch(user: Actor, branch_id: int) -> Body:
+    """The branch ``branch_id`` if ``user`` may export its members.
+
+    Raises:
+        PermissionRefused: ``user`` exports no branch's members at all.
+        NotFound: no such branch among those ``user`` may export (the same answer).
+    """
+    branches = exportable_branches(user)
+    if not branches:
+        raise PermissionRefused(
+            "Only branch and constituency secretaries and staff export members.",
+            code="not_an_exporter")
+    for branch in branches:
+        if branch.pk == branch_id:
+            return branch
+    raise NotFound("There is no branch with that number whose members you can export.",
+                   code="unknown_branch")
+
+
+def can_read_access_log(user: Actor) -> bool:
+    """National auditors: they read who looked at which member's record."""
+    return Role.Kind.AUDITOR in national_roles(user)
+
+
+def can_import_members(by: Actor) -> bool:
+    """National staff (and the system: a command on the server) import members from a
+    previous system."""
+    return is_system(by) or is_national_staff(by)

@@ -29,12 +29,14 @@ from rankfile.membership.models import (
     Membership,
     Payment,
     Rate,
+    RecordAccess,
     Refund,
     RepeatApplication,
     StatusChange,
     StripeEvent,
 )
 from rankfile.membership.services.offers import joining_offer_delete, joining_offer_save
+from rankfile.membership.services.records import record_access_log
 from rankfile.membership.services.status import membership_change_status
 
 
@@ -145,6 +147,18 @@ class MembershipAdmin(ReadOnlyAdmin):
     def has_set_status_permission(self, request: HttpRequest) -> bool:
         # The service checks again, for each membership, that they are staff over it.
         return can_write_in_admin(request.user)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """A member's record in the admin is a look like any other: written to the log."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        membership = self.get_object(request, object_id) if response.status_code == 200 \
+            else None
+        if membership is not None:
+            record_access_log(by=request_user(request), action=RecordAccess.Action.VIEW,
+                              purpose="Admin: member's record", allowed=True,
+                              reference=membership.reference, membership_id=membership.pk)
+        return response
 
 
 @admin.register(Payment)

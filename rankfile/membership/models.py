@@ -510,3 +510,36 @@ class DuesReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.step} {self.due_on}"
+
+
+class RecordAccess(models.Model):
+    """One look at a member's record by an officer: a page, an export or an API call.
+
+    Written for refusals too (an officer asking for a member outside their
+    scope, or a reference that does not exist). ``by_id`` and ``membership_id``
+    are plain numbers rather than foreign keys, so erasing a person leaves the
+    log whole and verifiable (issue 9 section 8 pseudonymises them); ``reference``
+    is what was asked for, as typed, cut to its column.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Opened the record"
+        EXPORT = "export", "Exported in a CSV file"
+        API = "api", "Read through the API"
+
+    at = models.DateTimeField(db_index=True)
+    by_id = models.BigIntegerField(db_index=True)
+    membership_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reference = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    purpose = models.CharField(max_length=200)
+    allowed = models.BooleanField()
+
+    class Meta:
+        ordering = ("-at", "-pk")
+        verbose_name = "access to a member's record"
+        verbose_name_plural = "accesses to members' records"
+
+    def __str__(self) -> str:
+        verdict = "allowed" if self.allowed else "refused"
+        return f"{self.at:%Y-%m-%d %H:%M} user {self.by_id} {self.action} {self.reference} {verdict}"

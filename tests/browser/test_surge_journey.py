@@ -7,8 +7,9 @@ import re
 import pytest
 from django.core import mail
 
+from rankfile.accounts.tests.browser import enter_two_factor_code
 from rankfile.core.tests.jobs import run_jobs
-from rankfile.demo.personas import give_role, make_user
+from rankfile.demo.personas import give_role, give_two_factor, make_user
 from rankfile.membership.stats import stats_clear
 from rankfile.membership.tests.join_helpers import make_offers
 
@@ -29,6 +30,7 @@ def test_it_joins_is_confirmed_as_paid_and_moves_the_counter(phone, live_server,
     make_offers()
     staff = make_user("payments@example.org", first_name="Pat", last_name="Payments")
     give_role(staff, "staff", area.organisation)
+    give_two_factor(staff)
     before = _active_supporters(phone, live_server.url)
 
     # The joiner, on a phone.
@@ -62,6 +64,8 @@ def test_it_joins_is_confirmed_as_paid_and_moves_the_counter(phone, live_server,
     office.get_by_label("E-mail address").fill("payments@example.org")
     office.get_by_label("Password", exact=True).fill("correct horse battery")
     office.get_by_role("button", name="Log in").click()
+    office.wait_for_url("**/accounts/2fa/authenticate/")
+    enter_two_factor_code(office)
     office.goto(live_server.url + "/staff/payments/")
     office.get_by_label("Payment reference, name or e-mail address").fill(reference)
     office.get_by_role("button", name="Search").click()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import ApiToken, Role
 from rankfile.accounts.services import api_token_authenticate, api_token_create
-from rankfile.demo.personas import PASSWORD, make_user
+from rankfile.demo.personas import PASSWORD, make_user, totp_code
 
 
 def test_the_admin_login_sends_people_to_the_sites_login(client, db):
@@ -28,6 +28,8 @@ def test_the_admin_login_never_takes_a_password_itself(client, staff):
 def test_the_site_login_brings_staff_back_to_the_admin(client, staff):
     r = client.post("/accounts/login/?next=/admin/", {"login": staff.email,
                                                       "password": PASSWORD})
+    assert "/accounts/2fa/authenticate/" == r.url  # staff log in with two-factor
+    r = client.post(r.url, {"code": totp_code()})
 
     assert "/admin/" == r.url
     assert 200 == client.get("/admin/").status_code

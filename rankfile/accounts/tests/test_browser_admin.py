@@ -3,15 +3,14 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from rankfile.accounts.tests.browser import log_in_with_password
 from rankfile.demo.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, email):
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in_with_password(page, email, PASSWORD)
 
 
 def test_staff_reach_the_admin_through_the_sites_login(phone, live_server, staff):

@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from rankfile.accounts.models import Role
+from rankfile.demo.personas import give_two_factor
 
 
 def test_it_grants_a_role_in_the_organisation_as_the_system(client, outsider, area, capsys):
@@ -14,6 +15,9 @@ def test_it_grants_a_role_in_the_organisation_as_the_system(client, outsider, ar
     assert (area.organisation, None) == (role.body, role.granted_by)
     assert "outsider@example.org is now membership staff of Test Party" in capsys.readouterr().out
     client.force_login(outsider)
+    # A new officer sets up two-factor authentication before entering the admin.
+    assert "/accounts/2fa/totp/activate/" == client.get("/admin/").url
+    give_two_factor(outsider)
     assert 200 == client.get("/admin/").status_code
 
 

@@ -103,3 +103,19 @@ def test_the_demo_has_applications_to_vet_duplicates_and_a_union_list(db):
     assert 2 == ExclusionEntry.objects.count()
     assert not Membership.objects.filter(vetting=Membership.Vetting.PENDING).exclude(
         status=Membership.Status.APPLIED).exists()
+
+
+def test_it_gives_the_demo_officers_two_factor_ready_to_use(db, client, capsys):
+    """The printed secret logs the demo's staff in with the app's code."""
+    from rankfile.demo.logins import TOTP_SECRET
+    from rankfile.demo.personas import totp_code
+
+    call_command("load_demo", "--people", "0")
+    out = capsys.readouterr().out
+
+    assert TOTP_SECRET in out
+    r = client.post("/accounts/login/", {"login": "staff@demo.rankfile.org",
+                                         "password": PASSWORD})
+    assert "/accounts/2fa/authenticate/" == r.url
+    client.post(r.url, {"code": totp_code(TOTP_SECRET)})
+    assert 200 == client.get("/officers/members/").status_code

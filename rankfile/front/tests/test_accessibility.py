@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERIOUS = {"serious", "critical"}
 # Pages checked in their "not found" state on purpose.
-NOT_FOUND = {"/no-such-page/": 404, "/branches/find/?postcode=E4+0ZZ": 404}
+NOT_FOUND = {"/no-such-page/": 404, "/branches/find/?postcode=E4+0ZZ": 404,
+             "/officers/access-log/?since=nonsense": 400}
 AXE = Axe()
 
 
@@ -59,17 +60,20 @@ def _pages(who: str, scene: dict[str, Any], article: Any) -> list[str]:
                    "/me/mail/", "/me/data/", f"/mail/unsubscribe/{scene['unsubscribe']}/",
                    "/accounts/password/change/", article.get_absolute_url(), "/me/vetting/"],
         "secretary": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",
-                      "/account/tokens/", "/officers/mail/", "/officers/mail/WF-CHN/"],
+                      "/account/tokens/", "/officers/mail/", "/officers/mail/WF-CHN/",
+                      "/officers/export/"],
         "staff": [f"/staff/payments/?q={scene['payment'].reference}", "/staff/placements/",
                   "/staff/payments/statements/",
                   "/officers/members/", "/articles/moderation/",
                   "/staff/vetting/", "/staff/vetting/appeals/", "/staff/vetting/exclusions/",
                   "/staff/vetting/unions/", "/staff/vetting/duplicates/",
-                  "/staff/erasures/"],
+                  "/staff/erasures/", "/staff/members/import/",
+                  "/officers/export/", "/officers/members/?q=E4", "/accounts/2fa/",
+                  "/accounts/2fa/recovery-codes/"],
         "moderator": ["/articles/moderation/", article.get_absolute_url()],
         "author": ["/articles/mine/", "/articles/write/"],
         "auditor": ["/officers/members/", f"/officers/members/{scene['member_ref']}/",
-                    "/admin/"],
+                    "/admin/", "/officers/access-log/", "/officers/access-log/?since=nonsense"],
     }[who]
 
 

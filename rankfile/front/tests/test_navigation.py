@@ -31,16 +31,16 @@ def test_it_gives_a_member_their_membership_and_no_work(member):
 def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
-    assert ["Payments", "Placements", "Members", "Vetting", "Erasures", "Moderation", "Admin"] == labels(
-        nav.work)
+    assert ["Payments", "Placements", "Members", "Vetting", "Erasures", "CSV export",
+            "CSV import", "Moderation", "Admin"] == labels(nav.work)
 
 
 def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
-    assert ["Members", "Erasures", "Admin"] == labels(navigation_for(auditor).work)
+    assert ["Members", "Erasures", "Access log", "Admin"] == labels(navigation_for(auditor).work)
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members", "Branch e-mail"] == labels(navigation_for(secretary).work)
+    assert ["Members", "Branch e-mail", "CSV export"] == labels(navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):
@@ -56,7 +56,8 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
     give_role(user, "staff", area.branch)
 
     # Branch staff vet their branch's applications.
-    assert ["Members", "Vetting", "Moderation"] == labels(navigation_for(user).work)
+    assert ["Members", "Vetting", "CSV export", "Moderation"] == labels(
+        navigation_for(user).work)
 
 
 @pytest.mark.parametrize("path, current", [
@@ -75,7 +76,9 @@ def test_it_marks_the_section_the_page_is_in(staff, path, current):
     ("staff", "/officers/members/"), ("staff", "/articles/moderation/"),
     ("secretary", "/officers/members/"), ("moderator", "/articles/moderation/"),
     ("author", "/articles/mine/"), ("member", "/me/"), ("auditor", "/officers/members/"),
-    ("auditor", "/admin/"),
+    ("auditor", "/admin/"), ("auditor", "/officers/access-log/"),
+    ("secretary", "/officers/export/"), ("staff", "/officers/export/"),
+    ("staff", "/staff/members/import/"),
 ])
 def test_every_link_opens_for_its_holder(client, request, who, url):
     user = request.getfixturevalue(who)

@@ -84,10 +84,12 @@ def statement_file(*rows: str) -> bytes:
 
 def test_it_imports_a_bank_statement_after_checking_it(page, live_server, area):
     page.set_default_timeout(20_000)
-    from rankfile.demo.personas import give_role
+    from rankfile.accounts.tests.browser import enter_two_factor_code
+    from rankfile.demo.personas import give_role, give_two_factor
 
     staff = make_user("staff@example.org")
     give_role(staff, "staff", area.organisation)
+    give_two_factor(staff)
     make_offers()
     payment = payment_of(membership_apply(data=joiner()))
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).strftime("%d/%m/%Y")
@@ -95,6 +97,8 @@ def test_it_imports_a_bank_statement_after_checking_it(page, live_server, area):
     page.get_by_label("E-mail address").fill("staff@example.org")
     page.get_by_label("Password").fill("correct horse battery")
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/accounts/2fa/authenticate/")
+    enter_two_factor_code(page)
     page.goto(live_server.url + "/staff/payments/")
     page.get_by_role("link", name="Import a bank statement").click()
 

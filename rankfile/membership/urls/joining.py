@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.membership.views import joining, payments, staff, statements
+from rankfile.membership.views import joining, member_import, payments, staff, statements
 
 app_name = "membership"
 urlpatterns = [
@@ -11,6 +11,10 @@ urlpatterns = [
     path("join/<slug:category>/", joining.join_details, name="join_details"),
     path("privacy/", joining.privacy, name="privacy"),
     path("staff/payments/", staff.staff_payments, name="staff_payments"),
+    path("staff/members/import/", member_import.member_import_page,
+         name="staff_member_import"),
+    path("staff/members/import/run/", member_import.member_import_run,
+         name="staff_member_import_run"),
     path("staff/placements/", staff.staff_placements, name="staff_placements"),
     path("staff/placements/<str:reference>/", staff.staff_place, name="staff_place"),
     path("staff/placements/<str:reference>/decline/", staff.staff_decline_placement,

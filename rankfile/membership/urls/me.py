@@ -20,4 +20,8 @@ urlpatterns = [
     path("officers/members/", officers.member_list, name="officers_members"),
     path("officers/members/<str:reference>/", officers.member_detail,
          name="officers_member"),
+    path("officers/access-log/", officers.access_log, name="officers_access_log"),
+    path("officers/export/", officers.export_list, name="officers_export"),
+    path("officers/export/<int:branch_id>/", officers.export_branch,
+         name="officers_export_branch"),
 ]

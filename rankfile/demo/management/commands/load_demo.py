@@ -12,7 +12,7 @@ from rankfile.demo import PASSWORD, demo_load
 from rankfile.demo.articles import LOGINS as ARTICLE_LOGINS
 from rankfile.demo.elections import LOGINS as ELECTION_LOGINS
 from rankfile.demo.elections import credentials_path
-from rankfile.demo.logins import LOGINS
+from rankfile.demo.logins import LOGINS, two_factor_note
 from rankfile.demo.meetings import LOGINS as MEETING_LOGINS
 from rankfile.demo.payments import payments_note
 
@@ -51,4 +51,5 @@ class Command(BaseCommand):
         self.stdout.write(f"\nVoting codes for the demo voters (one a line): {credentials_path()}; "
                           "vote at /elections/leadership-2016/vote/, or log in as "
                           "member@demo.rankfile.org and vote from the account.")
+        self.stdout.write("\n" + two_factor_note())
         self.stdout.write("\n" + payments_note())
