@@ -146,5 +146,5 @@ def test_it_answers_a_nul_in_the_reference_without_an_error(client, mine, name):
                                            "last_name": "Y"})
 
     mine.refresh_from_db()
-    assert 302 == response.status_code
+    assert 400 == response.status_code  # refused at the door (core.middleware)
     assert "Ada" == mine.first_name
