@@ -24,9 +24,16 @@ from django.utils import dateformat, timezone
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.core.errors import Conflict, PermissionRefused, Refusal
-from rankfile.membership.models import AffiliatedUnion, Category, Membership, Payment
+from rankfile.membership.models import (
+    AffiliatedUnion,
+    Category,
+    Membership,
+    Payment,
+    RecordAccess,
+)
 from rankfile.membership.services.mail import member_mail
-from rankfile.membership.services.refunds import refund_request
+from rankfile.membership.services.records import record_access_log
+from rankfile.membership.services.refunds import refund_rejected_applicant
 from rankfile.membership.services.status import membership_set_status
 from rankfile.vetting import matching
 from rankfile.vetting.access import (
@@ -56,11 +63,10 @@ def vetting_record_access(*, by: Actor, membership: Membership, why: str) -> Non
     """The hook where the access log is written: staff saw ``membership``'s record.
 
     Every vetting page that shows an applicant's record calls it once per
-    person shown in detail. The access log itself is built apart (issue 9,
-    section 1, the ``staff`` branch); until it lands this writes nothing.
+    person shown in detail; auditors read it at ``/officers/access-log/``.
     """
-    # TODO(issue 9): write (by, membership, now, why) to the access log.
-    return None
+    record_access_log(by=by, action=RecordAccess.Action.VIEW, purpose=why, allowed=True,
+                      reference=membership.reference, membership_id=membership.pk)
 
 
 def _clean_text(text: str, *, field_name: str, limit: int, what: str,
@@ -196,12 +202,8 @@ def vetting_reject(*, membership: Membership, by: Actor, reason_code: str, note:
         decision = Decision.objects.create(
             membership=current, outcome=Decision.Outcome.REJECTED, reason_code=reason_code,
             note=note, by=by if isinstance(by, User) else None, at=now, bulk=bulk)
-        for payment in (Payment.objects.select_for_update(of=("self",))
-                        .select_related("membership__user")
-                        .filter(membership=current, status=Payment.Status.PAID)
-                        .exclude(refund__status__in=("requested", "pending", "succeeded"))):
-            refund_request(payment=payment, by=by if isinstance(by, User) else None,
-                           reason="Rejected in vetting", now=now)
+        refund_rejected_applicant(membership=membership, by=by if isinstance(by, User) else None,
+                                  now=now)
         member_mail(
             to=current.user.email, subject="Your application",
             template="emails/vetting_rejected.txt",

@@ -1,7 +1,7 @@
 """Refunds: a paid payment returned in full, through Stripe or recorded as returned by hand.
 
-``payment_refund`` is what staff (and a rejection in vetting, through
-``membership_refund_payments``) call. A payment taken by Stripe is refunded
+``payment_refund`` is what staff call; a rejection in vetting calls
+``refund_rejected_applicant``. A payment taken by Stripe is refunded
 through Stripe by a job (``stripe_refund_send``), enqueued in the same
 transaction as the request, so the request is never lost and the call to
 Stripe happens outside any transaction; any other payment (or a Stripe one
@@ -82,23 +82,6 @@ def payment_refund(*, payment: Payment, by: AnyUser | None, reason: str, manual:
             pk=payment.pk)
         assert isinstance(by, User)  # staff, checked above
         return refund_request(payment=payment, by=by, reason=reason, manual=manual, now=now)
-
-
-def membership_refund_payments(*, membership: Membership, by: AnyUser | None, reason: str,
-                               now: dt.datetime | None = None) -> list[Refund]:
-    """Refund every paid payment of ``membership`` (a rejected application), all or none.
-
-    For the vetting service: call it in the same transaction as the rejection.
-
-    Raises:
-        PermissionRefused, Refusal: as ``payment_refund``; nothing is refunded then.
-    """
-    now = now or timezone.now()
-    with transaction.atomic():
-        paid = list(membership.payments.filter(status=Payment.Status.PAID)
-                    .exclude(refund__status__in=(R.REQUESTED, R.PENDING, R.SUCCEEDED))
-                    .order_by("created_at"))
-        return [payment_refund(payment=p, by=by, reason=reason, now=now) for p in paid]
 
 
 REJECTED_REASON = "Application rejected in vetting"

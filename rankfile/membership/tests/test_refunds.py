@@ -6,8 +6,8 @@ from rankfile.membership.models import Membership, Payment, Refund
 from rankfile.membership.services.joining import membership_apply
 from rankfile.membership.services.payments import payment_record
 from rankfile.membership.services.refunds import (
-    membership_refund_payments,
     payment_refund,
+    refund_rejected_applicant,
     refund_send_to_stripe,
 )
 from rankfile.membership.tests.factories import make_member_in, make_payment
@@ -148,13 +148,12 @@ def test_it_refunds_a_stripe_payment_by_hand_when_told(by_card, staff, fake_stri
 
 
 def test_it_refunds_every_payment_of_a_rejected_application(area, staff, fake_stripe):
-    member = make_member_in(area, status=S.APPLIED)
+    member = make_member_in(area, status=S.APPLIED, vetting=Membership.Vetting.REJECTED)
     offline = make_payment(member, amount_pence=2500, method="bank")
     card = make_payment(member, amount_pence=300, provider="stripe", external_id="pi_x")
     make_payment(member, amount_pence=100, status=Payment.Status.PENDING)
 
-    refunds = membership_refund_payments(membership=member, by=staff,
-                                         reason="Rejected in vetting")
+    refunds = refund_rejected_applicant(membership=member, by=staff)
 
     assert [offline, card] == [r.payment for r in refunds]
     assert [R.SUCCEEDED, R.REQUESTED] == [r.status for r in refunds]

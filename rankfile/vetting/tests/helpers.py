@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from rankfile.accounts.models import Role, User
-from rankfile.demo.personas import Area, give_role, make_user
+from rankfile.demo.personas import Area, give_role, give_two_factor, make_user
 from rankfile.membership.models import Category, Membership
 from rankfile.membership.tests.factories import make_category, make_membership
 
@@ -30,6 +30,7 @@ def applicant(area: Area, *, first_name: str = "Ann", last_name: str = "Applican
 def second_staff(area: Area) -> User:
     user = make_user("staff2@example.org", first_name="Tess", last_name="Two")
     give_role(user, Role.Kind.STAFF, area.organisation)
+    give_two_factor(user)  # officers pass two-factor to reach staff pages
     return user
 
 
@@ -37,4 +38,5 @@ def branch_staff(area: Area) -> User:
     """Membership staff of Highams Park only."""
     user = make_user("hp.staff@example.org", first_name="Hal", last_name="Staff")
     give_role(user, Role.Kind.STAFF, area.other_branch)
+    give_two_factor(user)
     return user
