@@ -32,6 +32,7 @@ COMPLETE = {
     "DATABASE_URL": "postgres://rankfile@db.example.org:5432/rankfile",
     "REDIS_URL": "redis://cache.example.org:6379/0",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "ELECTIONS_CREDENTIAL_KEY": "an-election-credential-key-of-32-characters-or-more",
 }
 
 

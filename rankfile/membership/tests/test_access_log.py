@@ -120,7 +120,10 @@ def test_it_answers_bad_filters_precisely(client, auditor, query):
     r = client.get("/officers/access-log/", query)
 
     assert 400 == r.status_code
-    assert "There is a problem" in r.content.decode()
+    # A NUL is refused at the door (core.middleware), with its own words.
+    nul = any("\x00" in v for v in query.values())
+    assert ("could not read that request" if nul else "There is a problem") in (
+        r.content.decode())
 
 
 def test_it_exports_a_secretarys_branch_and_logs_each_member(client, secretary, area, ours,

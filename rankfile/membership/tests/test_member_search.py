@@ -42,7 +42,9 @@ def test_it_finds_by_reference_postcode_and_email(staff, people, area):
 def test_it_answers_hostile_searches_with_nothing_much(client, staff, people, q):
     client.force_login(staff)
 
-    assert 200 == client.get("/officers/members/", {"q": q}).status_code
+    # A NUL is refused at the door (core.middleware); the rest find nothing much.
+    assert (400 if q == "\x00" else 200) == client.get("/officers/members/",
+                                                       {"q": q}).status_code
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
