@@ -22,6 +22,10 @@ def django_env(base: dict[str, str] | None = None) -> dict[str, str]:
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     env["DJANGO_SETTINGS_MODULE"] = "benchsite.settings"
+    if env.get("RANKFILE_MODE") == "production":
+        # Production refuses to start without SITE_URL (core/checks.py, E003): the
+        # benchmarks serve on the loopback address, and their e-mails go nowhere.
+        env.setdefault("SITE_URL", "http://127.0.0.1")
     return env
 
 
