@@ -157,14 +157,15 @@ def membership_history(membership: Membership) -> list[StatusChange | BranchChan
 @dataclass(frozen=True)
 class TimelineEvent:
     at: dt.datetime
-    kind: str  # status, move, payment, refund, access
+    kind: str  # status, move, payment, refund, vetting, access
     text: str
     by: str = ""
 
 
 def member_timeline(membership: Membership) -> list[TimelineEvent]:
     """Everything that happened to ``membership``, newest first: status changes, branch
-    moves, payments and refunds, and who looked at the record (the access log)."""
+    moves, payments and refunds, vetting decisions (their internal notes left out: a
+    secretary reads this page too), and who looked at the record (the access log)."""
     from rankfile.membership.models import Payment, RecordAccess, Refund
 
     events: list[TimelineEvent] = []
@@ -191,6 +192,12 @@ def member_timeline(membership: Membership) -> list[TimelineEvent]:
             r.requested_at, "refund",
             f"Refund of payment {r.payment.reference}: {r.get_status_display().lower()}",
             r.requested_by.email if r.requested_by else "system"))
+    # The vetting app's decisions, through their relation: membership imports no app above it.
+    for d in membership.vetting_decisions.select_related("by"):
+        why = f" ({d.get_reason_code_display()})" if d.reason_code else ""
+        how = " on appeal" if d.on_appeal else (" in bulk" if d.bulk else "")
+        events.append(TimelineEvent(d.at, "vetting", f"Vetting: {d.get_outcome_display()}{how}{why}",
+                                    d.by.email if d.by else "system"))
     looks = list(RecordAccess.objects.filter(membership_id=membership.pk)[:200])
     emails = dict(User.objects.filter(pk__in={a.by_id for a in looks})
                   .values_list("pk", "email"))
