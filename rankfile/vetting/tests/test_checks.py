@@ -1,6 +1,7 @@
 """The exclusion list, duplicates and unions' lists: they flag and explain, never decide."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -191,3 +192,17 @@ def test_a_union_file_with_bad_rows_changes_nothing(staff, union):
     assert [(3, "number"), (4, "number"), (5, "surname")] == [(r.row, r.field)
                                                               for r in e.value.errors]
     assert ["Old"] == list(UnionListEntry.objects.values_list("surname", flat=True))
+
+
+def test_the_hourly_job_pairs_them_without_staff_pressing_a_button(twins):
+    from django.core.management import call_command
+
+    from rankfile.core.tests.jobs import run_jobs
+
+    call_command("vetting_check", stdout=io.StringIO())  # enqueues, as cron does
+    assert not DuplicatePair.objects.exists()
+    call_command("vetting_check", stdout=io.StringIO())  # the next hour's, before the worker
+    run_jobs()  # both jobs run: nothing is paired or flagged twice
+
+    assert 1 == DuplicatePair.objects.count()
+    assert 2 == Flag.objects.filter(kind="duplicate").count()
