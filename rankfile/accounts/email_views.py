@@ -17,6 +17,9 @@ from rankfile.accounts.email_change import (
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import Refusal
 from rankfile.core.forms import form_add_refusal
+from rankfile.core.net import rate_limit
+
+CHANGE_LIMIT = 5  # requests to change one's address, per login and hour
 
 
 class EmailChangeForm(forms.Form):
@@ -37,6 +40,10 @@ def email_change(request: AuthenticatedHttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
+                # Counted per login before anything is sent: each request mails the
+                # address typed, so unlimited requests would flood someone's inbox.
+                rate_limit(request, scope="email-change", limit=CHANGE_LIMIT,
+                           per_seconds=3600, key=f"user-{request.user.pk}")
                 new = email_change_request(user=request.user, by=request.user,
                                            new_email=form.cleaned_data["email"])
             except Refusal as e:

@@ -141,3 +141,18 @@ def test_it_answers_a_forged_link_with_a_400_page(client, ada):
 
     assert 400 == response.status_code
     assert "cannot be used" in response.text
+
+
+def test_it_limits_requests_per_login_and_sends_nothing_past_the_limit(client, ada):
+    from rankfile.accounts.email_views import CHANGE_LIMIT
+
+    client.force_login(ada)
+    for i in range(CHANGE_LIMIT):
+        client.post(reverse("accounts:email_change"), {"email": f"new{i}@example.org"})
+    sent = OutboxMessage.objects.filter(purpose="email_change").count()
+
+    refused = client.post(reverse("accounts:email_change"), {"email": "victim@example.org"})
+
+    assert 400 == refused.status_code
+    assert "too many" in refused.content.decode().lower()
+    assert sent == OutboxMessage.objects.filter(purpose="email_change").count() == CHANGE_LIMIT
