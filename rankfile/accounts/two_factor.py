@@ -10,6 +10,7 @@ them as before.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -24,8 +25,10 @@ from rankfile.accounts.access import needs_two_factor
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import User
 
-# Paths of pages that show members' records or change the organisation.
+# Paths of pages that show members' records or change the organisation: the
+# officers' and staff pages, the admin, API tokens, and running an election.
 GUARDED_PREFIXES = ("/officers/", "/staff/", "/admin/", "/account/tokens/")
+GUARDED_ELECTION_PAGE = re.compile(r"^/elections/[^/]+/manage/")
 # Set in the session when an officer proves the app's code while setting it up.
 SESSION_KEY = "rankfile_two_factor_at"
 
@@ -75,7 +78,8 @@ class OfficerTwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(GUARDED_PREFIXES):
+        if (request.path.startswith(GUARDED_PREFIXES)
+                or GUARDED_ELECTION_PAGE.match(request.path)):
             refused = two_factor_redirect(request)
             if refused is not None:
                 return refused

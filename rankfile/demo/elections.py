@@ -74,6 +74,10 @@ def _officer(email: str, first: str, last: str, kind: str, since: dt.date) -> Us
 def load(ctx: DemoContext) -> None:
     since = timezone.localdate(ctx.now) - dt.timedelta(days=30)
     officer = _officer(RETURNING_OFFICER, "Rita", "Officer", Role.Kind.RETURNING_OFFICER, since)
+    # Running an election is behind two-factor, as the staff pages are.
+    from rankfile.demo.logins import load_two_factor_for
+
+    load_two_factor_for([officer])
     _officer(SCRUTINEER, "Scott", "Scrutineer", Role.Kind.SCRUTINEER, since)
     org = organisation_get()
     assert org is not None

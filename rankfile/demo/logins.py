@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -136,11 +137,17 @@ def two_factor_is_loaded() -> bool:
 def load_two_factor(ctx: DemoContext) -> None:
     """The demo officers' two-factor, ready to use: the app (``TOTP_SECRET``) and recovery
     codes, as if each had set it up."""
+    load_two_factor_for(User.objects.filter(email__in=OFFICERS))
+
+
+def load_two_factor_for(users: Iterable[User]) -> None:
+    """An authenticator app (``TOTP_SECRET``) and recovery codes for each of ``users``
+    that has none yet."""
     from allauth.mfa.models import Authenticator
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
-    for user in User.objects.filter(email__in=OFFICERS):
+    for user in users:
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, TOTP_SECRET)
         if not Authenticator.objects.filter(user=user,

@@ -112,3 +112,17 @@ def test_the_officers_check_the_bulletin_between_the_count_and_publication(
     assert 404 == client.get(url).status_code
     client.force_login(scrutineer)
     assert 200 == client.get(url).status_code
+
+
+
+def test_running_an_election_needs_two_factor_like_the_staff_pages(client, election,
+                                                                    returning_officer):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=returning_officer).delete()  # never set it up
+    client.force_login(returning_officer)
+
+    r = client.get(f"/elections/{election.slug}/manage/")
+
+    assert (302, "/accounts/2fa/totp/activate/") == (r.status_code, r.url)
+    assert 200 == client.get(f"/elections/{election.slug}/").status_code  # public pages stay
