@@ -38,6 +38,9 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 PG_DB = os.environ.get("BENCH_PG_DB", "rankfile_bench_surge")
+# Production runs with Redis as the shared cache (core/checks.py refuses a
+# per-process cache): the counters' cache and the rate limits live there.
+REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14")
 STALL = 5
 GEO_DIRS = [ROOT / "rankfile" / "branches" / "data" / "waltham_forest", ROOT.parent / "shared" / "geo"]
 
@@ -69,6 +72,7 @@ class Bench:
             **os.environ,
             "DATABASE_URL": url,
             "RANKFILE_MODE": "production",
+            "REDIS_URL": REDIS,
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",
@@ -90,6 +94,10 @@ class Bench:
         return json.loads(done.stdout.strip().splitlines()[-1])
 
     def create_database(self) -> None:
+        import redis
+
+        # A fresh cache too: the counters cached by a previous run are not this one's.
+        redis.Redis.from_url(REDIS).flushdb()
         if self.db == "postgres":
             import psycopg
 
