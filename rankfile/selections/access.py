@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import Role
-from rankfile.accounts.roles import bodies_with_role, has_role, is_national_staff
+from rankfile.accounts.roles import bodies_with_role, bodies_within, has_role, is_national_staff
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, PermissionRefused
 from rankfile.selections.models import Selection
@@ -33,6 +33,15 @@ def check_manages(user: Actor, selection: Selection) -> None:
     if not can_manage(user, selection.constituency):
         raise PermissionRefused("Only the constituency's secretary runs its selection.",
                                 code="not_constituency_secretary")
+
+
+def managed_constituencies(user: Actor) -> list[Body]:
+    """The constituencies whose selections ``user`` may start, by name."""
+    if user is None or not user.is_authenticated:
+        return []
+    within = bodies_within(bodies_with_role(user, MANAGERS))
+    return list(Body.objects.filter(pk__in=within, kind=Body.Kind.CONSTITUENCY,
+                                    valid_to__isnull=True).order_by("name"))
 
 
 def can_link_for(user: Actor, body: Body) -> bool:

@@ -8,7 +8,8 @@ from rankfile.core.errors import Refusal
 
 
 def threshold_parse(text: str, *, field: str, label: str) -> Fraction:
-    """``"1/3"`` or ``"0.5"`` as a fraction above 0 and at most 1.
+    """``"1/3"`` or ``"0.5"`` as a fraction above 0 and at most 1, below the line at most
+    1000 (so that it is stored as written, in at most 9 characters).
 
     Raises:
         Refusal: not a number or a fraction, or out of range.
@@ -24,6 +25,9 @@ def threshold_parse(text: str, *, field: str, label: str) -> Fraction:
     if not 0 < value <= 1:
         raise Refusal(f"The {label} must be more than 0 and at most 1 (all of them).",
                       code="threshold_out_of_range", field=field)
+    if value.denominator > 1000:
+        raise Refusal(f"Write the {label} more simply, as a fraction such as 1/3 (at most "
+                      "1000 below the line).", code="bad_threshold", field=field)
     return value
 
 

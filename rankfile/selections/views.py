@@ -22,6 +22,7 @@ from rankfile.selections.access import (
     can_manage,
     deciding_bodies,
     linkable_bodies,
+    managed_constituencies,
 )
 from rankfile.selections.forms import (
     ApplicantForm,
@@ -74,7 +75,11 @@ def _body(code: str) -> Body:
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "selections/list.html", {"selections": selection_list()})
+    selections = list(selection_list())
+    for s in selections:
+        s.mine = linkable_bodies(request.user, s)  # type: ignore[attr-defined]
+    return render(request, "selections/list.html", {
+        "selections": selections, "constituencies": managed_constituencies(request.user)})
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
