@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body
-from rankfile.demo.personas import Area, give_role, make_member, make_user
+from rankfile.demo.personas import Area, give_role, give_two_factor, make_member, make_user
 from rankfile.meetings.models import GroupMember, Question
 from rankfile.meetings.services.calling import meeting_call
 from rankfile.meetings.services.door import meeting_open
@@ -29,8 +29,10 @@ def make_affiliate(area: Area, *, code: str = "AFF-UNITE",
 
 
 def officer(email: str, kind: str, body: Body) -> User:
+    """An officer of ``body``, with two-factor set up as officers have."""
     user = make_user(email, first_name=kind.title(), last_name=body.code)
     give_role(user, kind, body)
+    give_two_factor(user)
     return user
 
 
