@@ -3,6 +3,7 @@ decision to its meeting, and the officers' page for the later stages."""
 
 from __future__ import annotations
 
+from django import forms as forms_
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -172,7 +173,7 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         raise Http404("There is no such selection, or you do not run it.")
     action = request.POST.get("action", "")[:20] if request.method == "POST" else ""
     data = request.POST if action else None
-    forms = {"applicant": ApplicantForm(data if action == "applicant" else None),
+    forms: dict[str, forms_.Form] = {"applicant": ApplicantForm(data if action == "applicant" else None),
              "shortlist": ShortlistForm(data if action == "shortlist" else None),
              "hustings": HustingsForm(data if action == "hustings" else None),
              "ballot": BallotForm(data if action == "ballot" else None)}
@@ -210,7 +211,7 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
 
 
 def _act(request: AuthenticatedHttpRequest, selection: Selection, action: str,
-         forms: dict[str, ApplicantForm | ShortlistForm | HustingsForm | BallotForm]) -> str:
+         forms: dict[str, forms_.Form]) -> str:
     """Do ``action``; the message to show, or "" when a form has errors to show."""
     by = request.user
     if action == "conclude":
@@ -235,12 +236,12 @@ def _act(request: AuthenticatedHttpRequest, selection: Selection, action: str,
         applicant = applicant_add(by=by, selection=selection, **data)
         return f"{applicant.name} is an applicant."
     if action == "shortlist":
-        applicant = selection.applicants.filter(pk=data["applicant"]).first()
-        if applicant is None:
+        chosen = selection.applicants.filter(pk=data["applicant"]).first()
+        if chosen is None:
             raise Refusal("There is no such applicant.", code="no_applicant")
-        shortlist_decide(by=by, applicant=applicant, shortlisted=data["shortlisted"],
+        shortlist_decide(by=by, applicant=chosen, shortlisted=data["shortlisted"],
                          reason=data["reason"])
-        return f"Decision on {applicant.name} recorded."
+        return f"Decision on {chosen.name} recorded."
     if action == "hustings":
         meeting = Meeting.objects.filter(pk=data["meeting"]).first()
         hustings_add(by=by, selection=selection, meeting=meeting)

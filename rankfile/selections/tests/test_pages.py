@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rankfile.selections.models import Decision, Selection
 from rankfile.selections.tests.helpers import decided, make_affiliate, officer, start_trigger
@@ -24,7 +25,7 @@ def test_the_public_page_lists_every_body_and_its_decision(client, world):
     area = world["area"]
     question = decided(area.branch, area, carried=True, figures=(17, 4, 2))
     Decision.objects.create(selection=world["selection"], purpose="trigger", body=area.branch,
-                            question=question, linked_at=question.closed_at)
+                            question=question, linked_at=timezone.now())
 
     page = client.get(reverse("selections:detail", args=[world["selection"].slug]))
 
