@@ -117,3 +117,75 @@ def test_a_member_cannot_open_the_officers_page(client, world, member):
 
     assert 404 == client.get(reverse("selections:manage",
                                      args=[world["selection"].slug])).status_code
+
+
+def test_the_officers_run_nominations_to_the_ballot_from_their_page(client, area,
+                                                                    returning_officer):
+    import datetime as dt
+
+    from rankfile.meetings.services.calling import meeting_call
+    from rankfile.selections.services.trigger import selection_create
+
+    con_secretary = officer("con.secretary@example.org", "secretary", area.constituency)
+    chn_secretary = officer("chn.secretary@example.org", "secretary", area.branch)
+    selection = selection_create(by=con_secretary, constituency=area.constituency,
+                                 office="Councillor for Valley ward")
+    manage = reverse("selections:manage", args=[selection.slug])
+    client.force_login(con_secretary)
+    assert 302 == client.post(manage, {"action": "applicant", "name": "Ann Able",
+                                       "statement": "Born here."}).status_code
+    refused = client.post(manage, {"action": "applicant", "name": "Ann Able"})
+    assert 400 == refused.status_code and "an applicant already" in refused.content.decode()
+    ann = selection.applicants.get()
+
+    question = decided(area.branch, area, carried=True, title="Nomination",
+                       text="That this branch nominates Ann Able.")
+    client.force_login(chn_secretary)
+    decide = reverse("selections:decide", args=[selection.slug, area.branch.code])
+    missing = client.post(decide, {"question": question.pk})
+    assert 400 == missing.status_code
+    assert "Choose whom the motion nominates." in missing.content.decode()
+    assert 302 == client.post(decide, {"question": question.pk,
+                                       "applicant": ann.pk}).status_code
+
+    client.force_login(con_secretary)
+    client.post(manage, {"action": "close"})
+    no_reason = client.post(manage, {"action": "shortlist", "applicant": ann.pk,
+                                     "shortlisted": "yes", "reason": ""})
+    assert 400 == no_reason.status_code and "Give the reason." in no_reason.content.decode()
+    client.post(manage, {"action": "shortlist", "applicant": ann.pk, "shortlisted": "yes",
+                         "reason": "Nominated by Chingford; eligible."})
+    client.post(manage, {"action": "publish"})
+    hustings = meeting_call(by=con_secretary, body=area.constituency, title="Hustings",
+                            place="Town hall",
+                            starts_at=timezone.now() + dt.timedelta(days=8)).meeting
+    client.post(manage, {"action": "hustings", "meeting": hustings.pk})
+    not_officer = client.post(manage, {"action": "ballot"}, follow=True)
+    assert "returning officer" in not_officer.content.decode()
+
+    client.force_login(returning_officer)
+    made = client.post(manage, {"action": "ballot"})
+
+    selection.refresh_from_db()
+    assert 302 == made.status_code
+    assert Selection.Stage.BALLOT == selection.stage
+    assert selection.election is not None
+    assert ["Ann Able"] == list(selection.election.candidates.values_list("name", flat=True))
+    assert [hustings.pk] == list(selection.hustings.values_list("meeting_id", flat=True))
+    page = client.get(selection.get_absolute_url()).content.decode()
+    assert "shortlisted" in page and "Hustings" in page and selection.election.title in page
+
+
+def test_an_affiliates_delegates_vote_at_its_meetings(area):
+    from rankfile.meetings.models import Attendance
+    from rankfile.meetings.services.door import attendee_check_in
+    from rankfile.membership.models import Membership
+
+    affiliate = make_affiliate(area)
+    question = decided(affiliate, area, carried=True)
+    delegate = Membership.objects.get(user__email=f"{affiliate.code.lower()}-1@example.org")
+    chair = question.meeting.body.roles.get(kind="chair").user
+
+    attendee_check_in(by=chair, meeting=question.meeting, reference=delegate.reference)
+
+    assert Attendance.Standing.VOTING == Attendance.objects.get(membership=delegate).standing

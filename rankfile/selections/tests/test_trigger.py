@@ -249,6 +249,25 @@ def test_the_rules_wait_for_every_body_until_the_deadline(world, _clock):
         selection.affiliates_yes, selection.affiliates_total)
 
 
+def test_the_command_closes_trigger_ballots_past_their_deadline(world, _clock):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    world["selection"] = selection = start_trigger(world["area"], world["con_secretary"])
+    out = StringIO()
+    call_command("close_trigger_ballots", stdout=out)
+    assert "0 trigger ballots closed." in out.getvalue()
+
+    _clock.shift(dt.timedelta(days=31))
+    call_command("close_trigger_ballots", stdout=out)
+
+    selection.refresh_from_db()
+    # Nobody decided: nobody said yes, and the representative is reselected.
+    assert Selection.Outcome.RESELECTED == selection.outcome
+    assert "1 trigger ballot closed." in out.getvalue()
+
+
 def test_only_the_site_runs_the_deadline_job(world):
     with pytest.raises(PermissionRefused):
         triggers_conclude_due(by=world["con_secretary"])
