@@ -3,6 +3,8 @@ decision to its meeting, and the officers' page for the later stages."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from django import forms as forms_
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,15 +80,13 @@ def _body(code: str) -> Body:
 def index(request: HttpRequest) -> HttpResponse:
     selections = list(selection_list())
     for s in selections:
-        s.mine = linkable_bodies(request.user, s)  # type: ignore[attr-defined]
+        s.mine = _awaiting(request, s)  # type: ignore[attr-defined]
     return render(request, "selections/list.html", {
         "selections": selections, "constituencies": managed_constituencies(request.user)})
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     selection = _selection(slug)
-    from fractions import Fraction
-
     applicants = list(selection.applicants.all())
     counts = nominations_of(selection)
     for a in applicants:
@@ -100,8 +100,21 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "affiliate_threshold": threshold_words(Fraction(selection.affiliate_threshold)),
         "applicants": applicants,
         "hustings": selection.hustings.select_related("meeting"),
-        "mine": linkable_bodies(request.user, selection),
+        "mine": _awaiting(request, selection),
         "manages": can_manage(request.user, selection.constituency)})
+
+
+def _awaiting(request: HttpRequest, selection: Selection) -> list[Body]:
+    """The bodies whose decision ``request.user`` may link now and has not linked yet."""
+    if selection.stage == Selection.Stage.TRIGGER and not selection.outcome:
+        purpose = P.TRIGGER
+    elif selection.stage == Selection.Stage.NOMINATIONS:
+        purpose = P.NOMINATION
+    else:
+        return []
+    done = set(Decision.objects.filter(selection=selection, purpose=purpose)
+               .values_list("body_id", flat=True))
+    return [b for b in linkable_bodies(request.user, selection) if b.pk not in done]
 
 
 @require_http_methods(["GET", "POST"])
