@@ -64,10 +64,10 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("officers' two-factor", logins.load_two_factor, logins.two_factor_is_loaded),
         Step("articles", articles.load, articles.is_loaded),
         Step("meetings", meetings.load, meetings.is_loaded),
+        Step("selections", selections.load, selections.is_loaded),
         # After every step that adds people: it approves all but the applications.
         Step("vetting", vetting.load, vetting.is_loaded),
         Step("elections", elections.load, elections.is_loaded),
-        Step("selections", selections.load, selections.is_loaded),
     ]
     refresh = [Step("supporters' window", membership.refresh_window, lambda: False),
                Step("demo voting codes", elections.refresh_credentials, lambda: False)]
