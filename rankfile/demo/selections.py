@@ -51,7 +51,7 @@ UNITE_SECRETARY = "secretary.unite@demo.rankfile.org"
 
 LOGINS = (
     (CON_SECRETARY, f"secretary of the Chingford and Woodford Green constituency: runs the "
-     f"selection at /selections/{SLUG}/manage/"),
+     f"selection at /selections/{SLUG}/manage/ (two-factor with the officers' demo secret, below)"),
     (HPH_SECRETARY, "secretary of the Highams Park branch (its trigger decision is linked)"),
     (UNITE_SECRETARY, "secretary of Unite, Chingford and Woodford Green (an affiliate)"),
 )
@@ -153,7 +153,9 @@ def load(ctx: DemoContext) -> None:
     selection = selection_create(
         by=con_secretary, constituency=constituency, slug=SLUG,
         office="Member of Parliament for Chingford and Woodford Green",
-        sitting_representative=SITTING, trigger_deadline=ctx.now + dt.timedelta(days=21))
+        sitting_representative=SITTING,
+        trigger_deadline=(ctx.now + dt.timedelta(days=21)).replace(hour=23, minute=59, second=0,
+                                                                   microsecond=0))
     Selection.objects.filter(pk=selection.pk).update(created_at=ctx.now - dt.timedelta(days=21))
     selection.refresh_from_db()
 
