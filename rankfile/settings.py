@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "rankfile.mailings",
     "rankfile.privacy",
     "rankfile.elections",
+    "rankfile.selections",
     "rankfile.api",
     "rankfile.front",
     "rankfile.demo",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("articles/", include("rankfile.discussion.urls")),
     path("", include("rankfile.meetings.urls")),
     path("elections/", include("rankfile.elections.urls")),
+    path("selections/", include("rankfile.selections.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -120,6 +120,7 @@ class World:
     question: int = 0  # its open secret vote on motion 1
     attendance: int = 0  # the member persona, checked in at it
     election: str = "leader"  # the organisation's open leadership election
+    selection: str = ""  # a Chingford and Woodford Green trigger ballot, nobody decided yet
 
 
 def build_world() -> World:
@@ -216,6 +217,7 @@ def build_world() -> World:
         erase_token=erase_token("val@example.org"), staff_token_id=staff_token.pk,
     )
     world.vetting = vetting_world(area, applicant.membership)
+    world.selection = _selection_world(area, people)
     return world
 
 
@@ -275,6 +277,17 @@ def _meetings_world(area: Any, people: dict[str, Any]) -> tuple[int, int, int]:
                              reference=Membership.objects.get(user=member).reference)
     question = question_put(by=staff, motion=motion, method="secret")
     return meeting.pk, question.pk, here.attendance.pk
+
+
+def _selection_world(area: Any, people: dict[str, Any]) -> str:
+    """A trigger ballot in the constituency, started by staff; returns its address."""
+    import datetime as dt
+
+    from rankfile.selections.services.trigger import selection_create
+
+    return selection_create(by=people["staff"], constituency=area.constituency,
+                            office="Member of Parliament", sitting_representative="Pat Sitting",
+                            trigger_deadline=timezone.now() + dt.timedelta(days=30)).slug
 
 
 def _motion_pk(w: World) -> int:
@@ -664,6 +677,25 @@ SITE: dict[str, list[Call]] = {
     # anyone (a visitor types their voting code: an empty paper is refused). Running an
     # election is for its returning officer and scrutineers, none of the personas here
     # (rankfile/elections/tests ask as them). Results once published only.
+    "selections:list": [get(OK)],
+    "selections:detail": [get(OK, url=at("selections:detail", "selection"))],
+    "selections:new": [
+        get(NOT_FOUND, url=path("/selections/new/E14000634/"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=path("/selections/new/E14000634/"), anonymous=LOGIN, staff=MOVED,
+             data={"office": "Mayor", "branch_threshold": "1/3", "affiliate_threshold": "1/3"}),
+    ],
+    "selections:manage": [
+        get(NOT_FOUND, url=at("selections:manage", "selection"), anonymous=LOGIN, staff=OK),
+        # Nobody has decided and the deadline is ahead: the rules wait, said in a message.
+        post(NOT_FOUND, url=at("selections:manage", "selection"), data={"action": "conclude"},
+             anonymous=LOGIN, staff=BACK),
+    ],
+    "selections:decide": [
+        get(NOT_FOUND, url=path("/selections/{selection}/decide/WF-HPH/"), anonymous=LOGIN,
+            other_secretary=OK, staff=OK),
+        post(NOT_FOUND, url=path("/selections/{selection}/decide/WF-HPH/"), data={},
+             anonymous=LOGIN, other_secretary=INVALID, staff=INVALID),
+    ],
     "elections:list": [get(OK)],
     "elections:detail": [get(OK, url=at("elections:detail", "election"))],
     "elections:can_i_vote": [

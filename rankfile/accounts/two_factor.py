@@ -26,9 +26,10 @@ from rankfile.accounts.http import AnyUser
 from rankfile.accounts.models import User
 
 # Paths of pages that show members' records or change the organisation: the
-# officers' and staff pages, the admin, API tokens, and running an election.
+# officers' and staff pages, the admin, API tokens, and running an election (or a
+# selection, which creates its ballot).
 GUARDED_PREFIXES = ("/officers/", "/staff/", "/admin/", "/account/tokens/")
-GUARDED_ELECTION_PAGE = re.compile(r"^/elections/[^/]+/manage/")
+GUARDED_ELECTION_PAGE = re.compile(r"^/(elections|selections)/[^/]+/manage/")
 # Set in the session when an officer proves the app's code while setting it up.
 SESSION_KEY = "rankfile_two_factor_at"
 

@@ -22,6 +22,9 @@ class Body(models.Model):
         BRANCH = "branch", "Branch"
         # A grassroots group inside the organisation: its own members, who join it.
         GROUP = "group", "Group"
+        # An affiliated organisation's local branch (a trade union's), affiliated to the
+        # constituency that is its parent: it meets, and its delegates join it as in a group.
+        AFFILIATE = "affiliate", "Affiliate"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     name = models.CharField(max_length=200)

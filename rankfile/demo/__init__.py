@@ -52,6 +52,7 @@ def _steps() -> tuple[list[Step], list[Step]]:
         meetings,
         membership,
         people,
+        selections,
         vetting,
     )
 
@@ -63,6 +64,7 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("officers' two-factor", logins.load_two_factor, logins.two_factor_is_loaded),
         Step("articles", articles.load, articles.is_loaded),
         Step("meetings", meetings.load, meetings.is_loaded),
+        Step("selections", selections.load, selections.is_loaded),
         # After every step that adds people: it approves all but the applications.
         Step("vetting", vetting.load, vetting.is_loaded),
         Step("elections", elections.load, elections.is_loaded),

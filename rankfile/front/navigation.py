@@ -84,6 +84,8 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("My articles", reverse("discussion:mine")))
     if kinds & set(ELECTION_WATCHERS):
         work.append(("Elections", reverse("elections:list")))
+    if kinds & {"secretary", "staff"}:  # link their bodies' decisions, run selections
+        work.append(("Selections", reverse("selections:list")))
     if can_enter_admin(user):
         work.append(("Admin", reverse("admin:index")))
     return main, work

@@ -25,6 +25,7 @@ from rankfile.membership.selectors import access_own_membership
 from rankfile.membership.services.joining import format_when, joining_offers
 from rankfile.membership.services.status import GOOD_STANDING
 from rankfile.membership.stats import stats_get
+from rankfile.selections.selectors import selection_list
 
 LATEST_ARTICLES = 3
 BRANCH_ARTICLES = 5
@@ -125,4 +126,5 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
         "articles": article_list(user=request.user, body=body)[:BRANCH_ARTICLES],
         "is_own_branch": membership is not None and membership.branch_id == body.pk,
         "is_member": membership is not None,
+        "selections": selection_list().filter(constituency=body.parent),
     })

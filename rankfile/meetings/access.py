@@ -37,7 +37,7 @@ def body_memberships(body: Body) -> QuerySet[Membership]:
         return live.filter(branch=body)
     if body.kind == Body.Kind.CONSTITUENCY:
         return live.filter(constituency=body)
-    if body.kind == Body.Kind.GROUP:
+    if body.kind in (Body.Kind.GROUP, Body.Kind.AFFILIATE):
         return live.filter(user__group_memberships__group=body)
     return live.none()
 

@@ -32,7 +32,7 @@ def test_it_gives_national_staff_their_pages_and_the_admin(staff):
     nav = navigation_for(staff)
 
     assert ["Payments", "Placements", "Members", "Vetting", "Erasures", "CSV export",
-            "CSV import", "Moderation", "Admin"] == labels(nav.work)
+            "CSV import", "Moderation", "Selections", "Admin"] == labels(nav.work)
 
 
 def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
@@ -40,7 +40,8 @@ def test_it_gives_an_auditor_the_members_and_the_admin_to_read(auditor):
 
 
 def test_it_gives_a_secretary_their_members(secretary):
-    assert ["Members", "Branch e-mail", "CSV export"] == labels(navigation_for(secretary).work)
+    assert ["Members", "Branch e-mail", "CSV export", "Selections"] == labels(
+        navigation_for(secretary).work)
 
 
 def test_it_gives_a_moderator_the_moderation_queue(moderator):
@@ -56,7 +57,7 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
     give_role(user, "staff", area.branch)
 
     # Branch staff vet their branch's applications.
-    assert ["Members", "Vetting", "CSV export", "Moderation"] == labels(
+    assert ["Members", "Vetting", "CSV export", "Moderation", "Selections"] == labels(
         navigation_for(user).work)
 
 

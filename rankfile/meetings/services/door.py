@@ -50,7 +50,7 @@ def _body_filter(body: Body) -> Q:
         return Q(branch=body)
     if body.kind == Body.Kind.CONSTITUENCY:
         return Q(constituency=body)
-    if body.kind == Body.Kind.GROUP:
+    if body.kind in (Body.Kind.GROUP, Body.Kind.AFFILIATE):
         return Q(user__group_memberships__group=body)
     return Q(pk__in=[])
 
@@ -61,7 +61,7 @@ def _belongs(membership: Membership, body: Body) -> bool:
         return membership.branch_id == body.pk
     if body.kind == Body.Kind.CONSTITUENCY:
         return membership.constituency_id == body.pk
-    if body.kind == Body.Kind.GROUP:
+    if body.kind in (Body.Kind.GROUP, Body.Kind.AFFILIATE):
         return GroupMember.objects.filter(group=body, user_id=membership.user_id).exists()
     return False
 

@@ -15,6 +15,7 @@ from rankfile.demo.elections import credentials_path
 from rankfile.demo.logins import LOGINS, two_factor_note
 from rankfile.demo.meetings import LOGINS as MEETING_LOGINS
 from rankfile.demo.payments import payments_note
+from rankfile.demo.selections import LOGINS as SELECTION_LOGINS
 
 
 class Command(BaseCommand):
@@ -46,7 +47,8 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(
                 f"Demo already loaded; supporters' window moved to open now ({took:.1f} s)."))
         self.stdout.write(f"\nLog in at /accounts/login/ with the password {PASSWORD}:")
-        for email, what in LOGINS + ARTICLE_LOGINS + MEETING_LOGINS + ELECTION_LOGINS:
+        for email, what in (LOGINS + ARTICLE_LOGINS + MEETING_LOGINS + ELECTION_LOGINS
+                            + SELECTION_LOGINS):
             self.stdout.write(f"  {email}  — {what}")
         self.stdout.write(f"\nVoting codes for the demo voters (one a line): {credentials_path()}; "
                           "vote at /elections/leadership-2016/vote/, or log in as "
