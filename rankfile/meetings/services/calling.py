@@ -24,12 +24,12 @@ from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
+from rankfile.mailings.models import MailPreferences
+from rankfile.mailings.services import unsubscribe_url
 from rankfile.meetings.access import body_memberships, can_call_meeting, membership_in
 from rankfile.meetings.models import GroupMember, Meeting, MeetingRules, Reply
 from rankfile.meetings.services.text import checked_text
 from rankfile.membership.models import GOOD_STANDING, Membership
-from rankfile.mailings.models import MailPreferences
-from rankfile.mailings.services import unsubscribe_url
 from rankfile.outbox.services import Draft, outbox_enqueue_many
 
 NOTICE_PURPOSE = "meeting_notice"
