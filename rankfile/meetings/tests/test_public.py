@@ -18,7 +18,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from rankfile.accounts.models import Role
+from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.mailings.services import preferences_change
@@ -39,7 +39,8 @@ from rankfile.outbox.models import OutboxMessage
 def rally(area, *, public: bool = True, days: int = 6, **fields) -> Meeting:
     group = Body.objects.filter(code="G-TEN").first() or Body.objects.create(
         kind=Body.Kind.GROUP, name="Tenants Union", code="G-TEN", parent=area.organisation)
-    secretary = officer("gsec@example.org", Role.Kind.SECRETARY, group)
+    secretary = (User.objects.filter(email="gsec@example.org").first()
+                 or officer("gsec@example.org", Role.Kind.SECRETARY, group))
     data = {"title": "Rally for rent controls", "place": "Town Hall steps",
             "agenda": "Speeches, then a march.", **fields}
     return meeting_call(by=secretary, body=group, is_public=public,
@@ -115,7 +116,7 @@ def test_the_calendar_file_has_a_stable_uid_utc_times_a_place_and_the_url(area, 
     assert str(one["uid"]) == str(two["uid"])
     assert one.decoded("dtstart").utcoffset() == dt.timedelta(0)
     assert b"DTSTART:" in first.content and b"Z\r\n" in first.content
-    assert meeting.starts_at == two.decoded("dtstart")
+    assert meeting.starts_at.replace(microsecond=0) == two.decoded("dtstart")
     assert two.decoded("dtend") - two.decoded("dtstart") == dt.timedelta(hours=2)
     assert "Town Hall steps" == str(two["location"])
     assert f"{settings.SITE_URL}/events/{meeting.pk}/" == str(two["url"])
@@ -236,7 +237,7 @@ def test_sign_up_is_rate_limited_per_connection(area, client, settings):
 
 
 def _sql(queries: CaptureQueriesContext) -> list[str]:
-    return [re.sub(r"'[^']*'|\b\d+\b|%s", "?", q["sql"]) for q in queries]
+    return [re.sub(r"'[^']*'|\b\d+\b|\"s\d+_x\d+\"|%s", "?", q["sql"]) for q in queries]
 
 
 def test_sign_up_does_not_reveal_whether_an_address_is_a_members(area, client):
@@ -253,7 +254,8 @@ def test_sign_up_does_not_reveal_whether_an_address_is_a_members(area, client):
 
     assert [302, 302] == [a.status_code for a in answers]
     assert answers[0]["Location"] == answers[1]["Location"]
-    assert work[0] == work[1]
+    assert work[0] == work[1], "\n".join(
+        f"{a}\n  vs {b}" for a, b in zip(work[0], work[1], strict=False) if a != b)
     sent = {m.to: m for m in OutboxMessage.objects.all()}
     assert {"m0@example.org", "stranger@example.org"} == set(sent)
     assert sent["m0@example.org"].subject == sent["stranger@example.org"].subject
@@ -311,7 +313,7 @@ def test_the_door_page_lists_guests_who_signed_up(area, client):
     assert "Guests who signed up" in found
     assert "Ada Lovelace" in found
     assert "ada@example.org" not in found
-    assert "Guest: Ada Lovelace" in checked
+    assert "Guest (signed up): may attend, may not vote." in checked
     assert 400 == bad.status_code  # no such guest: the reason, and nothing written
 
 
@@ -323,7 +325,8 @@ guest_names = st.from_regex(r"[A-Z][a-z]{2,10} [A-Z][a-z]{2,12}", fullmatch=True
 @given(name=guest_names, cut=st.integers(min_value=2, max_value=12))
 def test_a_guest_is_found_by_any_prefix_of_either_name(area, name, cut):
     meeting = Meeting.objects.filter(is_public=True).first() or rally(area)
-    teller = officer("teller@example.org", Role.Kind.TELLER, meeting.body)
+    teller = (User.objects.filter(email="teller@example.org").first()
+              or officer("teller@example.org", Role.Kind.TELLER, meeting.body))
     Guest.objects.all().delete()
     guest_sign_up(meeting=meeting, name=name, email="g@example.org", consent=True)
     first, last = name.split()
