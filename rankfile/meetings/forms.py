@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 
 class MeetingForm(forms.Form):
@@ -47,3 +49,12 @@ class GuestForm(forms.Form):
     def __init__(self, *args: object, wording: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["consent"].label = wording
+
+    def clean_email(self) -> str:
+        """Said with the other problems at once; the service checks it again."""
+        email = str(self.cleaned_data["email"]).strip()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError("Enter an e-mail address like name@example.org.") from None
+        return email
