@@ -265,9 +265,11 @@ def _meetings_world(area: Any, people: dict[str, Any]) -> tuple[int, int, int]:
     from rankfile.meetings.services.votes import question_put
     from rankfile.membership.models import Membership
 
-    Body.objects.create(kind=Body.Kind.GROUP, name="Matrix group", code="G-MATRIX",
-                        parent=area.organisation)
+    group = Body.objects.create(kind=Body.Kind.GROUP, name="Matrix group", code="G-MATRIX",
+                                parent=area.organisation)
     staff, member = people["staff"], people["member"]
+    meeting_call(by=staff, body=group, title="Matrix rally", place="Park", is_public=True,
+                 starts_at=timezone.now() + dt.timedelta(days=10))
     meeting = meeting_call(by=staff, body=area.branch, title="Branch meeting", place="Hall",
                            starts_at=timezone.now() + dt.timedelta(days=10)).meeting
     motion = motion_submit(by=member, meeting=meeting, title="Rent", text="Rent controls now.",
@@ -288,6 +290,13 @@ def _selection_world(area: Any, people: dict[str, Any]) -> str:
     return selection_create(by=people["staff"], constituency=area.constituency,
                             office="Member of Parliament", sitting_representative="Pat Sitting",
                             trigger_deadline=timezone.now() + dt.timedelta(days=30)).slug
+def _rally(name: str) -> Url:
+    """The URL ``name`` for the world's public meeting (the Matrix group's rally)."""
+    def url(w: World) -> str:
+        from rankfile.meetings.models import Meeting
+
+        return reverse(name, args=[Meeting.objects.get(title="Matrix rally").pk])
+    return url
 
 
 def _motion_pk(w: World) -> int:
@@ -780,6 +789,24 @@ SITE: dict[str, list[Call]] = {
         post(NOT_FOUND, url=at("meetings:minutes", "meeting"), data={"action": "generate"},
              anonymous=LOGIN, staff=MOVED),
     ],
+    # A meeting open to the public: its page, calendar and sign-up, for anyone; a private
+    # meeting's public address is not found, for everyone alike.
+    "meetings:public": [
+        get(OK, url=_rally("meetings:public")),
+        get(NOT_FOUND, url=at("meetings:public", "meeting")),
+        post(MOVED, url=_rally("meetings:public"),
+             data={"name": "Gita Guest", "email": "gita@example.org", "consent": "no"}),
+        post(INVALID, url=_rally("meetings:public"), data={"name": "Gita", "email": "nope"}),
+        post(NOT_FOUND, url=at("meetings:public", "meeting"),
+             data={"name": "Gita Guest", "email": "gita@example.org", "consent": "no"}),
+    ],
+    "meetings:public_calendar": [get(OK, url=_rally("meetings:public_calendar")),
+                                 get(NOT_FOUND, url=at("meetings:public_calendar", "meeting"))],
+    "meetings:calendar": [get(NOT_FOUND, url=at("meetings:calendar", "meeting"), anonymous=LOGIN,
+                              **who(OK, "member", "author", "auditor", "staff"))],
+    # No notice sent yet: the secretary (staff) is told to send it first, nothing queued.
+    "meetings:reminder": [post(NOT_FOUND, url=at("meetings:reminder", "meeting"),
+                               anonymous=LOGIN, staff=BACK)],
     "meetings:group_join": [post(BACK, url=path("/groups/G-MATRIX/join/"), anonymous=LOGIN,
                                  **who(MOVED, *MEMBERS))],
     "meetings:group_leave": [post(MOVED, url=path("/groups/G-MATRIX/leave/"), anonymous=LOGIN)],

@@ -32,10 +32,19 @@ API_PREFIX = "/api/"
 NUL = "\x00"
 FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,40}")
 # Browser features the site never uses: no page, and no script injected into one, gets them.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+POLICY_FEATURES = (
     "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
     "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
-    "screen-wake-lock", "usb", "xr-spatial-tracking", "browsing-topics"))
+    "screen-wake-lock", "usb", "xr-spatial-tracking", "browsing-topics")
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in POLICY_FEATURES)
+
+
+def permissions_policy(*, allow_self: tuple[str, ...] = ()) -> str:
+    """The site's Permissions-Policy with ``allow_self`` features opened to our own pages
+    only (the door's camera), every other feature still off. A view sets it on its answer;
+    the middleware leaves a header a view set alone."""
+    return ", ".join(f"{feature}=(self)" if feature in allow_self else f"{feature}=()"
+                     for feature in POLICY_FEATURES)
 
 Middleware = Callable[[HttpRequest], HttpResponse]
 

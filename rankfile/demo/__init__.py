@@ -70,7 +70,8 @@ def _steps() -> tuple[list[Step], list[Step]]:
         Step("elections", elections.load, elections.is_loaded),
     ]
     refresh = [Step("supporters' window", membership.refresh_window, lambda: False),
-               Step("demo voting codes", elections.refresh_credentials, lambda: False)]
+               Step("demo voting codes", elections.refresh_credentials, lambda: False),
+               Step("meetings' dates", meetings.refresh_dates, lambda: False)]
     return steps, refresh
 
 

@@ -17,6 +17,7 @@ from rankfile.demo.logins import BRANCH, MEMBER, SECRETARY, _member
 from rankfile.meetings.models import Meeting, MeetingRules
 from rankfile.meetings.services.calling import group_join, meeting_call, meeting_reply
 from rankfile.meetings.services.motions import motion_submit
+from rankfile.meetings.services.public import guest_sign_up
 
 if TYPE_CHECKING:
     from rankfile.demo import DemoContext
@@ -85,6 +86,25 @@ def load(ctx: DemoContext) -> None:
                             note="Demo login")
     for who in (secretary, member, chair):
         group_join(by=who, group=group)
-    meeting_call(by=secretary, body=group, title="Tenants Group: organising meeting",
-                 starts_at=starts + dt.timedelta(days=3), place="The Royal Forest pub, back room",
-                 agenda="1. Larkswood Road\n2. A rent survey of our streets")
+    # Open to the public: its page, calendar file and guests' sign-up are at /events/<id>/.
+    rally = meeting_call(by=secretary, body=group, title="Tenants Group: organising meeting",
+                         starts_at=starts + dt.timedelta(days=3),
+                         place="The Royal Forest pub, back room",
+                         agenda="1. Larkswood Road\n2. A rent survey of our streets",
+                         is_public=True).meeting
+    guest_sign_up(meeting=rally, name="Priya Neighbour", email="priya.neighbour@example.org",
+                  consent="yes")
+
+
+def refresh_dates(ctx: DemoContext) -> None:
+    """Keep the demo's meetings a few days ahead of whenever the demo is loaded again.
+
+    A meeting not yet opened that is less than two days away (or past) moves to four
+    days from now (the branch's) and seven (the group's), at 19:30; a meeting that
+    was opened or closed in the demo stays where it was.
+    """
+    starts = (ctx.now + dt.timedelta(days=4)).replace(hour=19, minute=30, second=0, microsecond=0)
+    soon = ctx.now + dt.timedelta(days=2)
+    called = Meeting.objects.filter(status=Meeting.Status.CALLED, starts_at__lt=soon)
+    called.filter(body__code=BRANCH, title="Chingford branch meeting").update(starts_at=starts)
+    called.filter(body__code=GROUP).update(starts_at=starts + dt.timedelta(days=3))

@@ -76,3 +76,15 @@ def access_meeting(user: Actor, meeting_id: int) -> Meeting:
     if meeting is None or not can_see_meeting(user, meeting):
         raise NotFound("There is no such meeting, or it is not one of your bodies' meetings.")
     return meeting
+
+
+def access_public_meeting(meeting_id: int) -> Meeting:
+    """The meeting, if it is open to the public: anyone may read it, no login.
+
+    Raises:
+        NotFound: no such meeting, or a private one (the same answer, the same words).
+    """
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id, is_public=True).first()
+    if meeting is None:
+        raise NotFound("There is no such meeting.")
+    return meeting

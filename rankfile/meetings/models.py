@@ -75,6 +75,8 @@ class Meeting(models.Model):
     notice_sent_at = models.DateTimeField(null=True, blank=True)
     # The notice went out with fewer days than the body's rules require.
     short_notice = models.BooleanField(default=False)
+    # Open to the public (a group's rally): a public page, a calendar file, guests sign up.
+    is_public = models.BooleanField("Open to the public", default=False)
 
     class Meta:
         ordering = ("starts_at",)
@@ -85,6 +87,9 @@ class Meeting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("meetings:detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        return reverse("meetings:public", args=[self.pk])
 
 
 class Reply(models.Model):
@@ -229,11 +234,17 @@ class Attendance(models.Model):
     checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                       related_name="+")
     checked_out_at = models.DateTimeField(null=True, blank=True)
+    # A guest who signed up on the public page, checked in from the door's list.
+    guest = models.ForeignKey("meetings.Guest", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=("meeting", "membership"),
                                                condition=models.Q(membership__isnull=False),
-                                               name="one_attendance_per_member")]
+                                               name="one_attendance_per_member"),
+                       models.UniqueConstraint(fields=("meeting", "guest"),
+                                               condition=models.Q(guest__isnull=False),
+                                               name="one_attendance_per_guest")]
         indexes = [models.Index(fields=("meeting", "standing", "checked_out_at"))]
 
     def __str__(self) -> str:
@@ -336,3 +347,27 @@ class Minutes(models.Model):
 
     def __str__(self) -> str:
         return f"Minutes of {self.meeting}"
+
+
+class Guest(models.Model):
+    """Someone who signed up on a public meeting's page: expected at the door as a guest.
+
+    Nothing here says whether the address belongs to a member: sign-up never
+    looks. ``consent_to_contact`` is the answer given to ``consent_wording``
+    (recorded as shown) at ``signed_up_at``; signing up again replaces both.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="guests")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    consent_to_contact = models.BooleanField()
+    consent_wording = models.TextField()
+    signed_up_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("meeting", "name")
+        constraints = [models.UniqueConstraint(fields=("meeting", "email"),
+                                               name="one_sign_up_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.name} (guest at {self.meeting})"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.meetings import views, views_room
+from rankfile.meetings import views, views_public, views_room
 
 app_name = "meetings"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.detail, name="detail"),
     path("meetings/<int:meeting_id>/notice/", views.send_notice, name="notice"),
     path("meetings/<int:meeting_id>/reply/", views.reply, name="reply"),
+    path("meetings/<int:meeting_id>/reminder/", views_public.send_reminder, name="reminder"),
+    path("meetings/<int:meeting_id>/calendar.ics", views_public.member_calendar,
+         name="calendar"),
     path("meetings/<int:meeting_id>/motions/new/", views_room.motion_new, name="motion_new"),
     path("meetings/<int:meeting_id>/motions/<int:number>/amend/", views_room.amendment_new,
          name="amendment_new"),
@@ -27,6 +30,9 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/questions/<int:question_id>/vote/", views_room.vote,
          name="cast"),
     path("meetings/<int:meeting_id>/minutes/", views_room.minutes, name="minutes"),
+    path("events/<int:meeting_id>/", views_public.public_page, name="public"),
+    path("events/<int:meeting_id>/calendar.ics", views_public.public_calendar,
+         name="public_calendar"),
     path("groups/<str:code>/join/", views.join_group, name="group_join"),
     path("groups/<str:code>/leave/", views.leave_group, name="group_leave"),
 ]

@@ -71,6 +71,7 @@ def detail(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": meeting, "membership": mine, "reply": reply, "is_caller": is_caller,
         "is_chair": can_chair(request.user, meeting), "is_teller": can_tell(request.user, meeting),
         "counts": counts, "rules": rules_of(meeting.body),
+        "guests": meeting.guests.count() if counts and meeting.is_public else None,
         "code": checkin_token(mine) if mine else "",
         "motions": meeting.motions.prefetch_related("amendments"),
         "warning": notice_warning(meeting) if is_caller and not meeting.notice_sent_at else ""})

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.models import User
 from rankfile.core.errors import PermissionRefused, Refusal
+from rankfile.core.middleware import permissions_policy
 from rankfile.meetings.access import (
     access_meeting,
     body_memberships,
@@ -22,6 +23,7 @@ from rankfile.meetings.models import Amendment, Meeting, Minutes, Motion, Questi
 from rankfile.meetings.services.door import (
     attendee_check_in,
     attendee_check_out,
+    door_guests,
     door_search,
     is_present_voter,
     meeting_open,
@@ -117,26 +119,31 @@ def _teller_meeting(request: AuthenticatedHttpRequest, meeting_id: int) -> Meeti
 @login_required
 def door(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _teller_meeting(request, meeting_id)
-    found, error, checked = [], "", None
+    found, guests, error, checked = [], [], "", None
     query = request.GET.get("q", "")
     if request.method == "POST":
         p = request.POST
+        guest_id = p.get("guest", "")[:12]
         try:
             checked = attendee_check_in(by=request.user, meeting=meeting,
                                         reference=p.get("reference", ""),
                                         token=p.get("token", ""),
-                                        guest_name=p.get("guest_name", ""))
+                                        guest_name=p.get("guest_name", ""),
+                                        guest_id=int(guest_id) if guest_id.isdigit() else None)
         except Refusal as e:
             error = e.message
     elif query:
         try:
             found = door_search(by=request.user, meeting=meeting, query=query)
+            guests = door_guests(by=request.user, meeting=meeting, query=query)
         except Refusal as e:
             error = e.message
     response = render(request, "meetings/door.html", {
-        "meeting": meeting, "found": found, "query": query, "error": error, "checked": checked,
+        "meeting": meeting, "found": found, "guests": guests, "query": query, "error": error,
+        "checked": checked,
         "presence": meeting_presence(meeting)}, status=400 if error else 200)
-    response["Permissions-Policy"] = "camera=(self)"
+    # The teller's phone may use its camera here (to scan members' codes), and nowhere else.
+    response["Permissions-Policy"] = permissions_policy(allow_self=("camera",))
     return response
 
 

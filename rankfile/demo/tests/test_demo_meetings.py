@@ -26,3 +26,23 @@ def test_the_demo_has_a_chingford_meeting_ahead_with_a_motion_and_an_emergency(d
     teller = Client()
     teller.login(email="teller.chingford@demo.rankfile.org", password=PASSWORD)
     assert 200 == teller.get(f"/meetings/{meeting.pk}/door/").status_code
+    # The branch's members reach the meeting from their members' area.
+    assert meeting.get_absolute_url() in member.get("/me/").content.decode()
+
+
+def test_the_demo_groups_meeting_is_public_with_a_guest_and_stays_ahead(db):
+    demo_load(people=50, out=lambda _: None)
+    rally = Meeting.objects.get(body__code="G-CHN-TENANTS")
+    assert rally.is_public
+    visitor = Client()
+    assert 200 == visitor.get(f"/events/{rally.pk}/").status_code
+    assert 200 == visitor.get(f"/events/{rally.pk}/calendar.ics").status_code
+    assert rally.guests.filter(name="Priya Neighbour").exists()
+
+    # Loaded again a week later: the meetings move a few days ahead again.
+    demo_load(people=50, out=lambda _: None, now=timezone.now() + dt.timedelta(days=7))
+    branch = Meeting.objects.get(body__code="WF-CHN")
+    ahead = branch.starts_at - (timezone.now() + dt.timedelta(days=7))
+    assert dt.timedelta(days=3) < ahead < dt.timedelta(days=5)
+    rally.refresh_from_db()
+    assert rally.starts_at > branch.starts_at

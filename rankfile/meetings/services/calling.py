@@ -1,4 +1,12 @@
-"""Calling a meeting, sending its notice, members' replies, and joining a group."""
+"""Calling a meeting, sending its notice, members' replies, and joining a group.
+
+Two kinds of meeting e-mail: the notice the body's rules require
+(``meeting_send_notice``) goes to every member in good standing, even one who
+turned off the branch's other e-mail (mailings preferences): they are entitled
+to know a meeting is called. Anything else about a meeting, such as a
+reminder (``meeting_send_reminder``), is the branch's other e-mail: it leaves
+out those who turned it off, and carries an unsubscribe link.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +17,15 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
+from rankfile.mailings.models import MailPreferences
+from rankfile.mailings.services import unsubscribe_url
 from rankfile.meetings.access import body_memberships, can_call_meeting, membership_in
 from rankfile.meetings.models import GroupMember, Meeting, MeetingRules, Reply
 from rankfile.meetings.services.text import checked_text
@@ -22,6 +33,7 @@ from rankfile.membership.models import GOOD_STANDING, Membership
 from rankfile.outbox.services import Draft, outbox_enqueue_many
 
 NOTICE_PURPOSE = "meeting_notice"
+REMINDER_PURPOSE = "meeting_reminder"
 
 
 def rules_of(body: Body) -> MeetingRules:
@@ -49,7 +61,7 @@ def notice_warning(meeting: Meeting, *, now: dt.datetime | None = None) -> str:
 
 def meeting_call(*, by: Actor, body: Body, title: str, starts_at: dt.datetime, place: str = "",
                  online_link: str = "", agenda: str = "",
-                 motions_deadline: dt.datetime | None = None) -> Called:
+                 motions_deadline: dt.datetime | None = None, is_public: bool = False) -> Called:
     """Call a meeting of ``body``; the answer carries a warning if notice would be short.
 
     Raises:
@@ -79,7 +91,7 @@ def meeting_call(*, by: Actor, body: Body, title: str, starts_at: dt.datetime, p
                       code="bad_deadline", field="motions_deadline")
     meeting = Meeting.objects.create(
         body=body, title=title, starts_at=starts_at, place=place, online_link=online_link,
-        agenda=agenda, motions_deadline=motions_deadline,
+        agenda=agenda, motions_deadline=motions_deadline, is_public=bool(is_public),
         called_by=by if isinstance(by, User) else None, called_at=now)
     return Called(meeting, notice_warning(meeting, now=now))
 
@@ -123,6 +135,52 @@ def meeting_send_notice(*, by: Actor, meeting: Meeting) -> int:
             notice_sent_at=now, short_notice=bool(notice_warning(meeting, now=now)))
     meeting.refresh_from_db(fields=("notice_sent_at", "short_notice"))
     return queued
+
+
+def _reminders(meeting: Meeting) -> Iterator[Draft]:
+    subject = f"Reminder: {meeting.title}"
+    url = settings.SITE_URL.rstrip("/") + meeting.get_absolute_url()
+    preferences = settings.SITE_URL.rstrip("/") + reverse("mailings:preferences")
+    apologised = Reply.objects.filter(meeting=meeting, answer=Reply.Answer.APOLOGIES)
+    rows = (body_memberships(meeting.body).exclude(user__mail_preferences__branch_mail=False)
+            .exclude(user_id__in=apologised.values("user_id"))
+            .order_by("user_id").values_list("user_id", "user__email", "first_name"))
+    people: dict[int, tuple[str, str]] = {}
+    for user_id, email, first_name in rows:
+        if email and user_id not in people:
+            people[user_id] = (email, first_name)
+    versions = dict(MailPreferences.objects.filter(user_id__in=list(people))
+                    .values_list("user_id", "version"))
+    for user_id, (email, first_name) in people.items():
+        link = unsubscribe_url(user_id, versions.get(user_id, 0))
+        body = render_to_string("meetings/email/reminder.txt", {
+            "meeting": meeting, "first_name": first_name, "url": url, "unsubscribe": link,
+            "preferences": preferences, "ORGANISATION_NAME": settings.ORGANISATION_NAME})
+        yield Draft(to=email, subject=subject, body=body, purpose=REMINDER_PURPOSE,
+                    key=f"{REMINDER_PURPOSE}:{meeting.pk}:{user_id}",
+                    headers={"List-Unsubscribe": f"<{link}>",
+                             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+def meeting_send_reminder(*, by: Actor, meeting: Meeting) -> int:
+    """Remind the body's members of the meeting; returns how many were queued.
+
+    Not a notice the rules require: it leaves out members who turned off their
+    branch's other e-mail, and those who sent apologies. One reminder per member
+    and meeting (a key each), so a second click queues nothing.
+
+    Raises:
+        PermissionRefused: ``by`` may not call the body's meetings.
+        Refusal: the meeting is over, or its notice has not been sent yet.
+    """
+    if not can_call_meeting(by, meeting.body):
+        raise PermissionRefused("Only the body's secretary or chair sends reminders.")
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Refusal("This meeting is over: call a new one.", code="meeting_closed")
+    if meeting.notice_sent_at is None:
+        raise Refusal("Send the notice first: a reminder follows it.", code="no_notice")
+    with transaction.atomic():
+        return outbox_enqueue_many(_reminders(meeting))
 
 
 def meeting_reply(*, by: Actor, meeting: Meeting, answer: str) -> Reply:

@@ -14,7 +14,7 @@ from rankfile.accounts.models import User
 from rankfile.branches.models import Body
 from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
 from rankfile.meetings.access import can_chair, can_tell
-from rankfile.meetings.models import Attendance, GroupMember, Meeting, Reply
+from rankfile.meetings.models import Attendance, GroupMember, Guest, Meeting, Reply
 from rankfile.meetings.services.calling import rules_of
 from rankfile.meetings.services.text import checked_text
 from rankfile.membership.models import GOOD_STANDING, Membership
@@ -133,14 +133,65 @@ def door_search(*, by: Actor, meeting: Meeting, query: str) -> list[Found]:
 
 
 @dataclass(frozen=True)
+class ExpectedGuest:
+    guest: Guest
+    attendance: Attendance | None
+
+
+def door_guests(*, by: Actor, meeting: Meeting, query: str) -> list[ExpectedGuest]:
+    """Guests who signed up for this meeting (its public page), by a prefix of a name.
+
+    Only this meeting's guests, only by name: never their e-mail address, never
+    another meeting's.
+
+    Raises:
+        PermissionRefused, Refusal: as ``door_search``.
+    """
+    _check_teller(by, meeting)
+    query = checked_text(query, field="q", label="name, postcode or membership number",
+                         max_length=100)
+    if len(query) < 2:
+        raise Refusal("Type at least two letters of the name.", code="too_short", field="q")
+    words = query.split()
+    match = Q(name__istartswith=query) | Q(name__icontains=f" {words[0]}")
+    if len(words) > 1:
+        match = Q(name__istartswith=words[0], name__icontains=f" {words[-1]}") | match
+    rows = list(Guest.objects.filter(meeting=meeting).filter(match).order_by("name")[:SEARCH_LIMIT])
+    here = {a.guest_id: a for a in Attendance.objects.filter(meeting=meeting,
+                                                              guest__in=[g.pk for g in rows])}
+    return [ExpectedGuest(g, here.get(g.pk)) for g in rows]
+
+
+def _check_in_guest(meeting: Meeting, guest_id: int, teller: User | None) -> CheckIn:
+    guest = Guest.objects.filter(meeting=meeting, pk=guest_id).first()
+    if guest is None:
+        raise NotFound("That guest did not sign up for this meeting: check them in by name.",
+                       field="guest")
+    try:
+        with transaction.atomic():
+            attendance, created = Attendance.objects.get_or_create(
+                meeting=meeting, guest=guest,
+                defaults={"guest_name": guest.name, "standing": Attendance.Standing.GUEST,
+                          "reason": "Guest (signed up): may attend, may not vote.",
+                          "checked_in_at": timezone.now(), "checked_in_by": teller})
+    except IntegrityError:  # another teller checked them in at the same moment
+        attendance, created = Attendance.objects.get(meeting=meeting, guest=guest), False
+    if not created and attendance.checked_out_at is not None:
+        Attendance.objects.filter(pk=attendance.pk).update(checked_out_at=None)
+        attendance.checked_out_at = None
+    return CheckIn(attendance, created)
+
+
+@dataclass(frozen=True)
 class CheckIn:
     attendance: Attendance
     created: bool  # False: they were already in (a second tap, another teller)
 
 
 def attendee_check_in(*, by: Actor, meeting: Meeting, reference: str = "", token: str = "",
-                      guest_name: str = "") -> CheckIn:
-    """Check a member in (by reference from a search, or their signed code) or a guest.
+                      guest_name: str = "", guest_id: int | None = None) -> CheckIn:
+    """Check a member in (by reference from a search, or their signed code) or a guest
+    (one who signed up, by ``guest_id``, or by the name they give at the door).
 
     Safe to repeat and from several tellers at once: one row per member (a unique
     constraint); the second answer is the first row, marked present again.
@@ -153,6 +204,8 @@ def attendee_check_in(*, by: Actor, meeting: Meeting, reference: str = "", token
     _check_teller(by, meeting)
     teller = by if isinstance(by, User) else None
     now = timezone.now()
+    if guest_id is not None:
+        return _check_in_guest(meeting, guest_id, teller)
     if guest_name or not (reference or token):
         name = checked_text(guest_name, field="guest_name", label="guest's name", max_length=200)
         guest = Attendance.objects.create(

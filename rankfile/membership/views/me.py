@@ -13,8 +13,17 @@ from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.roles import bodies_with_role
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.core.forms import form_add_refusal
+from rankfile.meetings.qr import qr_svg
+from rankfile.meetings.selectors import meeting_list_upcoming
+from rankfile.meetings.services.door import checkin_token
 from rankfile.membership.forms.me import AddressForm, ResignForm
-from rankfile.membership.models import Membership, Payment, Refund, StatusChange
+from rankfile.membership.models import (
+    GOOD_STANDING,
+    Membership,
+    Payment,
+    Refund,
+    StatusChange,
+)
 from rankfile.membership.selectors import (
     OFFICER_KINDS,
     access_own_membership,
@@ -62,8 +71,15 @@ def me(request: AuthenticatedHttpRequest) -> HttpResponse:
         membership.to_pay = (  # type: ignore[attr-defined]
             payment_instructions(pending)
             if pending is not None and membership.status == S.APPLIED else None)
+        if membership.status in GOOD_STANDING:
+            # The signed code a teller scans at the door of a meeting (it expires).
+            code = checkin_token(membership)
+            membership.checkin_code = code  # type: ignore[attr-defined]
+            membership.checkin_qr = qr_svg(  # type: ignore[attr-defined]
+                code, label=f"QR code to check in at meetings ({membership.reference})")
     return render(request, "membership/me.html", {
         "memberships": memberships,
+        "meetings": list(meeting_list_upcoming(request.user)[:5]),
         "is_officer": bool(bodies_with_role(request.user, OFFICER_KINDS)),
     })
 
