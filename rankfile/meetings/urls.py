@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.meetings import views, views_room
+from rankfile.meetings import views, views_room, views_votes
 
 app_name = "meetings"
 urlpatterns = [
@@ -27,6 +27,13 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/questions/<int:question_id>/vote/", views_room.vote,
          name="cast"),
     path("meetings/<int:meeting_id>/minutes/", views_room.minutes, name="minutes"),
+    path("meetings/<int:meeting_id>/cards/", views_votes.cards, name="cards"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/cards/", views_votes.card_sheet,
+         name="card_sheet"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/card/", views_votes.card_vote,
+         name="card_cast"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/recount/", views_votes.recount,
+         name="recount"),
     path("groups/<str:code>/join/", views.join_group, name="group_join"),
     path("groups/<str:code>/leave/", views.leave_group, name="group_leave"),
 ]
