@@ -79,15 +79,15 @@ def test_a_card_vote_a_recount_and_the_minutes_approved_next_time(browser, live_
     holder.goto(f"{base}/vote/")
     assert "Card votes are not secret" in holder.content()
     problems["vote, card"] = _serious(holder)
-    holder.get_by_role("button", name="Against: card for Unite").click()
+    holder.get_by_role("button", name="Against (card for Unite)").click()
     assert "The card for Unite (9,000) is cast against" in holder.content()
     holder.context.close()
     secretary.get_by_text("1 of 3 cards cast").wait_for()  # polled, not reloaded
 
     door = _page_as(browser, live_server, teller)
     door.goto(f"{base}/questions/{Question.objects.get().pk}/cards/")
-    door.get_by_role("button", name="For: card for GMB").click()
-    door.get_by_role("button", name="Against: card for Chingford").click()
+    door.get_by_role("button", name="For (card for GMB)").click()
+    door.get_by_role("button", name="Against (card for Chingford)").click()
     assert "(entered by a teller)" in door.content()
     problems["card sheet"] = _serious(door)
     door.context.close()

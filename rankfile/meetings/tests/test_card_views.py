@@ -143,3 +143,29 @@ def test_a_member_of_the_branch_who_holds_no_card_is_told_there_is_none(area):
     page = _as(other).get(f"/meetings/{meeting.pk}/vote/").content.decode()
 
     assert "Your delegate's cards" not in page
+
+
+def test_hostile_input_to_cards_and_recounts_answers_400_or_back_and_changes_nothing(area):
+    meeting, chair, teller, people = in_session(area, 2)
+    gmb = card_add(by=chair, meeting=meeting, holder=people[0], casts_for="GMB", weight=1)
+    motion = _motion(meeting, *people)
+    chairing = _as(chair)
+    chairing.post(f"/meetings/{meeting.pk}/put/", {"motion": motion.pk, "method": "card"})
+    question = Question.objects.get()
+    base = f"/meetings/{meeting.pk}/questions/{question.pk}"
+    cards_url = f"/meetings/{meeting.pk}/cards/"
+
+    answers = [
+        chairing.post(cards_url, {"holder": "RF\x00", "casts_for": "X", "weight": "1"}),
+        chairing.post(cards_url, {"holder": "", "casts_for": "\u202eX", "weight": "1"}),
+        chairing.post(cards_url, {"holder": "", "casts_for": "X", "weight": "1\x00"}),
+        chairing.post(cards_url, {"action": "remove", "card": "9" * 40}),
+        _as(teller).post(f"{base}/card/", {"card": "9" * 40, "choice": "for"}),
+        _as(teller).post(f"{base}/card/", {"card": gmb.pk, "choice": "for\x00"}),
+        chairing.post(f"{base}/recount/", {"method": "\x00" * 20}),
+        chairing.post(f"/meetings/{meeting.pk}/questions/{'9' * 30}/recount/", {"method": "hands"}),
+    ]
+
+    assert [400, 400, 400, 400, 302, 302, 302, 404] == [a.status_code for a in answers]
+    assert 1 == Card.objects.count() == Question.objects.count()
+    assert 0 == CardVote.objects.count()
