@@ -163,9 +163,10 @@ def test_hostile_input_to_cards_and_recounts_answers_400_or_back_and_changes_not
         _as(teller).post(f"{base}/card/", {"card": "9" * 40, "choice": "for"}),
         _as(teller).post(f"{base}/card/", {"card": gmb.pk, "choice": "for\x00"}),
         chairing.post(f"{base}/recount/", {"method": "\x00" * 20}),
+        chairing.post(f"{base}/recount/", {"method": "\u202ehands"}),
         chairing.post(f"/meetings/{meeting.pk}/questions/{'9' * 30}/recount/", {"method": "hands"}),
     ]
 
-    assert [400, 400, 400, 400, 302, 302, 302, 404] == [a.status_code for a in answers]
+    assert [400, 400, 400, 400, 302, 400, 400, 302, 404] == [a.status_code for a in answers]
     assert 1 == Card.objects.count() == Question.objects.count()
     assert 0 == CardVote.objects.count()

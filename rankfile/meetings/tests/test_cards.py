@@ -138,11 +138,12 @@ def test_the_cards_are_set_up_by_the_secretary_with_precise_errors(area):
     card_add(by=chair, meeting=meeting, holder=people[0], casts_for="GMB", weight=12_000)
 
     refusals = []
-    for kwargs in ({"holder": None}, {"casts_for": ""}, {"casts_for": "gmb"},
-                   {"casts_for": "G\u202eMB"}, {"weight": 0}, {"weight": 10_000_001}):
+    for holder, casts_for, weight in ((None, "Unite", 1), (people[1], "", 1),
+                                      (people[1], "gmb", 1), (people[1], "G\u202eMB", 1),
+                                      (people[1], "Unite", 0), (people[1], "Unite", 10_000_001)):
         with pytest.raises(Refusal) as refused:
-            card_add(by=chair, meeting=meeting, **{"holder": people[1], "casts_for": "Unite",
-                                                   "weight": 1, **kwargs})
+            card_add(by=chair, meeting=meeting, holder=holder, casts_for=casts_for,
+                     weight=weight)
         refusals.append((refused.value.code, refused.value.field))
     with pytest.raises(PermissionRefused):
         card_add(by=teller, meeting=meeting, holder=people[1], casts_for="Unite", weight=1)
