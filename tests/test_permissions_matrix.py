@@ -278,6 +278,7 @@ def _meetings_world(area: Any, people: dict[str, Any]) -> tuple[int, int, int]:
     here = attendee_check_in(by=staff, meeting=meeting,
                              reference=Membership.objects.get(user=member).reference)
     question = question_put(by=staff, motion=motion, method="secret")
+    _card_vote_world(meeting, staff, member, people["author"])
     return meeting.pk, question.pk, here.attendance.pk
 
 
@@ -297,6 +298,31 @@ def _rally(name: str) -> Url:
 
         return reverse(name, args=[Meeting.objects.get(title="Matrix rally").pk])
     return url
+
+
+def _card_vote_world(meeting: Any, staff: Any, member: Any, author: Any) -> None:
+    """A card held by the member persona (checked in), and a second motion put by card vote."""
+    from rankfile.meetings.services.cards import card_add
+    from rankfile.meetings.services.motions import motion_submit
+    from rankfile.meetings.services.votes import question_put
+
+    card_add(by=staff, meeting=meeting, holder=member, casts_for="GMB", weight=12_000)
+    cards = motion_submit(by=member, meeting=meeting, title="Cards", text="Card vote.",
+                          proposer=member, seconder=author)
+    question_put(by=staff, motion=cards, method="card")
+
+
+def _card_question(w: World) -> str:
+    from rankfile.meetings.models import Question
+
+    pk = Question.objects.get(meeting_id=w.meeting, method="card").pk
+    return f"/meetings/{w.meeting}/questions/{pk}"
+
+
+def _card(w: World) -> dict[str, Any]:
+    from rankfile.meetings.models import Card
+
+    return {"card": Card.objects.get(meeting_id=w.meeting).pk, "choice": "for"}
 
 
 def _motion_pk(w: World) -> int:
@@ -807,6 +833,21 @@ SITE: dict[str, list[Call]] = {
     # No notice sent yet: the secretary (staff) is told to send it first, nothing queued.
     "meetings:reminder": [post(NOT_FOUND, url=at("meetings:reminder", "meeting"),
                                anonymous=LOGIN, staff=BACK)],
+    # Delegates' cards: the secretary's (staff's); an empty card is refused at its form.
+    "meetings:cards": [
+        get(NOT_FOUND, url=at("meetings:cards", "meeting"), anonymous=LOGIN, staff=OK),
+        post(NOT_FOUND, url=at("meetings:cards", "meeting"), data={}, anonymous=LOGIN,
+             staff=INVALID),
+    ],
+    "meetings:card_sheet": [get(NOT_FOUND, url=lambda w: _card_question(w) + "/cards/",
+                                anonymous=LOGIN, staff=OK)],
+    # A card is cast by its holder (the member persona, checked in) or a teller.
+    "meetings:card_cast": [post(NOT_FOUND, url=lambda w: _card_question(w) + "/card/",
+                                data=_card, anonymous=LOGIN, **who(MOVED, "member", "staff"))],
+    # The secret vote is still open: no recount, with the reason.
+    "meetings:recount": [post(NOT_FOUND,
+                              url=path("/meetings/{meeting}/questions/{question}/recount/"),
+                              data={"method": "hands"}, anonymous=LOGIN, staff=BACK)],
     "meetings:group_join": [post(BACK, url=path("/groups/G-MATRIX/join/"), anonymous=LOGIN,
                                  **who(MOVED, *MEMBERS))],
     "meetings:group_leave": [post(MOVED, url=path("/groups/G-MATRIX/leave/"), anonymous=LOGIN)],

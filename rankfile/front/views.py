@@ -19,7 +19,7 @@ from rankfile.branches.models import Body
 from rankfile.branches.selectors import body_get, branch_list
 from rankfile.core.errors import NotFound
 from rankfile.discussion.selectors import article_list
-from rankfile.meetings.selectors import meeting_list_upcoming
+from rankfile.meetings.selectors import meeting_list_upcoming, minutes_list_published
 from rankfile.membership.models import Membership
 from rankfile.membership.selectors import access_own_membership
 from rankfile.membership.services.joining import format_when, joining_offers
@@ -29,6 +29,7 @@ from rankfile.selections.selectors import selection_list
 
 LATEST_ARTICLES = 3
 BRANCH_ARTICLES = 5
+BRANCH_MINUTES = 12
 
 
 @dataclass(frozen=True)
@@ -127,4 +128,5 @@ def branch(request: HttpRequest, code: str) -> HttpResponse:
         "is_own_branch": membership is not None and membership.branch_id == body.pk,
         "is_member": membership is not None,
         "selections": selection_list().filter(constituency=body.parent),
+        "minutes": minutes_list_published(request.user, body)[:BRANCH_MINUTES],
     })

@@ -135,6 +135,9 @@ class Motion(models.Model):
     is_emergency = models.BooleanField(default=False)
     urgency_reason = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    # The motion to approve an earlier meeting's minutes, put by the secretary.
+    approves = models.ForeignKey("Minutes", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="approval_motions")
 
     class Meta:
         ordering = ("meeting", "number")
@@ -265,6 +268,7 @@ class Question(models.Model):
     class Method(models.TextChoices):
         HANDS = "hands", "Show of hands"
         SECRET = "secret", "Secret electronic vote"
+        CARD = "card", "Card vote"
 
     class Status(models.TextChoices):
         OPEN = "open", "Voting"
@@ -284,12 +288,20 @@ class Question(models.Model):
     quorum = models.PositiveIntegerField()
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
-    votes_for = models.PositiveIntegerField(null=True, blank=True)
-    votes_against = models.PositiveIntegerField(null=True, blank=True)
-    abstentions = models.PositiveIntegerField(null=True, blank=True)
+    # Votes, or for a card vote the cards' weights added up (a card may weigh 12,000).
+    votes_for = models.PositiveBigIntegerField(null=True, blank=True)
+    votes_against = models.PositiveBigIntegerField(null=True, blank=True)
+    abstentions = models.PositiveBigIntegerField(null=True, blank=True)
     carried = models.BooleanField(null=True, blank=True)
     # Said in the record when the figures entered exceed the voting members present.
     warning = models.CharField(max_length=300, blank=True)
+    # A card vote: the weight of the cards whose holders were present when it was put
+    # (an absolute majority is of that), and the number of cards cast when it closed.
+    weight_present = models.PositiveBigIntegerField(null=True, blank=True)
+    cards_cast = models.PositiveIntegerField(null=True, blank=True)
+    # A recount of a contested result by a second method; the recount's result stands.
+    recount_of = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="recount")
 
     class Meta:
         ordering = ("meeting", "opened_at", "pk")
@@ -300,6 +312,25 @@ class Question(models.Model):
     @property
     def quorate(self) -> bool:
         return self.voting_present >= self.quorum
+
+    @property
+    def figures(self) -> str:
+        """The result's figures in words; a card vote's are the cards' weights added up."""
+        if self.status != self.Status.CLOSED:
+            return ""
+        if self.method == self.Method.CARD:
+            return (f"{self.votes_for or 0:,} for, {self.votes_against or 0:,} against, "
+                    f"{self.abstentions or 0:,} abstentions (cards' weights), "
+                    f"{self.cards_cast or 0} card{'' if self.cards_cast == 1 else 's'} cast")
+        return f"{self.votes_for} for, {self.votes_against} against, {self.abstentions} abstentions"
+
+    @property
+    def superseded(self) -> bool:
+        """Whether a recount replaced this result (the recount's result stands)."""
+        try:
+            return self.recount is not None
+        except Question.DoesNotExist:
+            return False
 
 
 class VoteMark(models.Model):
@@ -331,8 +362,48 @@ class SecretVote(models.Model):
         return f"A vote on {self.question}"
 
 
+class Card(models.Model):
+    """A delegate's card: ``holder`` casts ``weight`` votes for ``casts_for`` (an affiliate,
+    a branch) in the meeting's card votes. Set up by the secretary before the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="cards")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    casts_for = models.CharField(max_length=200)
+    weight = models.PositiveIntegerField()
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("meeting", "casts_for")
+        constraints = [models.UniqueConstraint(fields=("meeting", "casts_for"),
+                                               name="one_card_per_organisation")]
+
+    def __str__(self) -> str:
+        return f"Card of {self.casts_for} ({self.weight}) at {self.meeting}"
+
+
+class CardVote(models.Model):
+    """How one card was cast on one question. Card votes are not secret: the record
+    says how each card voted, and who entered it (the holder or a teller)."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="card_votes")
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="votes")
+    choice = models.CharField(max_length=10, choices=SecretVote.Choice.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("question", "card__casts_for")
+        constraints = [models.UniqueConstraint(fields=("question", "card"),
+                                               name="one_vote_per_card")]
+
+    def __str__(self) -> str:
+        return f"{self.card.casts_for}: {self.get_choice_display()} on {self.question}"
+
+
 class Minutes(models.Model):
-    """The minutes: generated from the record, edited by the secretary, then published."""
+    """The minutes: generated from the record, edited by the secretary, published, then
+    approved by the body's next meeting (a motion there carrying ``approval``)."""
 
     meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
     text = models.TextField()
@@ -341,6 +412,10 @@ class Minutes(models.Model):
                                   on_delete=models.SET_NULL, related_name="+")
     edited_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when the motion to approve them carries at a later meeting of the body.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         verbose_name_plural = "minutes"

@@ -11,7 +11,7 @@ from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import bodies_with_role, bodies_within
 from rankfile.branches.models import Body
 from rankfile.meetings.access import CALLERS, READERS
-from rankfile.meetings.models import GroupMember, Meeting, Reply
+from rankfile.meetings.models import GroupMember, Meeting, Minutes, Reply
 from rankfile.membership.models import GOOD_STANDING, Membership
 
 
@@ -59,3 +59,12 @@ def callable_bodies(user: AnyUser) -> list[Body]:
     return [b for b in bodies_with_role(user, CALLERS) if b.kind != Body.Kind.ORGANISATION
             and b.kind != Body.Kind.REGION] if user.is_authenticated else []
 
+
+
+def minutes_list_published(user: AnyUser, body: Body) -> QuerySet[Minutes]:
+    """The published minutes of ``body``'s meetings, newest first, if ``user`` belongs to
+    the body or serves it (the same people who may open its meetings); otherwise none."""
+    if body.pk not in member_body_ids(user) | officer_body_ids(user):
+        return Minutes.objects.none()
+    return (Minutes.objects.filter(meeting__body=body, published_at__isnull=False)
+            .select_related("meeting", "approved_by").order_by("-meeting__starts_at"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.meetings import views, views_public, views_room
+from rankfile.meetings import views, views_public, views_room, views_votes
 
 app_name = "meetings"
 urlpatterns = [
@@ -33,6 +33,13 @@ urlpatterns = [
     path("events/<int:meeting_id>/", views_public.public_page, name="public"),
     path("events/<int:meeting_id>/calendar.ics", views_public.public_calendar,
          name="public_calendar"),
+    path("meetings/<int:meeting_id>/cards/", views_votes.cards, name="cards"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/cards/", views_votes.card_sheet,
+         name="card_sheet"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/card/", views_votes.card_vote,
+         name="card_cast"),
+    path("meetings/<int:meeting_id>/questions/<int:question_id>/recount/", views_votes.recount,
+         name="recount"),
     path("groups/<str:code>/join/", views.join_group, name="group_join"),
     path("groups/<str:code>/leave/", views.leave_group, name="group_leave"),
 ]

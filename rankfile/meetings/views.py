@@ -20,7 +20,7 @@ from rankfile.meetings.access import (
     membership_in,
 )
 from rankfile.meetings.forms import MeetingForm
-from rankfile.meetings.models import GroupMember, Meeting, Reply
+from rankfile.meetings.models import GroupMember, Meeting, Question, Reply
 from rankfile.meetings.selectors import (
     callable_bodies,
     group_list,
@@ -74,6 +74,8 @@ def detail(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
         "guests": meeting.guests.count() if counts and meeting.is_public else None,
         "code": checkin_token(mine) if mine else "",
         "motions": meeting.motions.prefetch_related("amendments"),
+        "card_votes_open": meeting.questions.filter(
+            method=Question.Method.CARD, status=Question.Status.OPEN).select_related("motion"),
         "warning": notice_warning(meeting) if is_caller and not meeting.notice_sent_at else ""})
 
 

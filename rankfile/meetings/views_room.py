@@ -19,7 +19,17 @@ from rankfile.meetings.access import (
     can_chair,
     can_tell,
 )
-from rankfile.meetings.models import Amendment, Meeting, Minutes, Motion, Question, VoteMark
+from rankfile.meetings.models import (
+    Amendment,
+    Card,
+    CardVote,
+    Meeting,
+    Minutes,
+    Motion,
+    Question,
+    VoteMark,
+)
+from rankfile.meetings.services.cards import cards_held
 from rankfile.meetings.services.door import (
     attendee_check_in,
     attendee_check_out,
@@ -33,6 +43,8 @@ from rankfile.meetings.services.minutes import (
     minutes_edit,
     minutes_generate,
     minutes_publish,
+    minutes_put_for_approval,
+    next_meeting,
 )
 from rankfile.meetings.services.motions import amendment_submit, motion_submit
 from rankfile.meetings.services.votes import (
@@ -170,12 +182,21 @@ def _chair_meeting(request: AuthenticatedHttpRequest, meeting_id: int) -> Meetin
 @login_required
 def chair(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     meeting = _chair_meeting(request, meeting_id)
-    questions = list(meeting.questions.select_related("motion", "amendment"))
+    questions = list(meeting.questions.select_related("motion", "amendment", "recount_of",
+                                                      "recount"))
+    latest = {q.motion_id: q.pk for q in questions}  # questions come in the order put
     for q in questions:
         q.cast = votes_cast(q) if q.status == Question.Status.OPEN else None  # type: ignore[attr-defined]
+        # A closed result may be recounted at once, by another method.
+        q.recountable = (q.status == Question.Status.CLOSED and latest[q.motion_id] == q.pk  # type: ignore[attr-defined]
+                         and meeting.status == Meeting.Status.OPEN)
+    card_count = Card.objects.filter(meeting=meeting).count()
+    methods = [(m, label) for m, label in Question.Method.choices
+               if m != Question.Method.CARD or card_count]
     return render(request, "meetings/chair.html", {
         "meeting": meeting, "presence": meeting_presence(meeting), "questions": questions,
-        "motions": meeting.motions.prefetch_related("amendments")})
+        "motions": meeting.motions.prefetch_related("amendments"), "card_count": card_count,
+        "methods": methods})
 
 
 @login_required
@@ -186,7 +207,8 @@ def live(request: AuthenticatedHttpRequest, meeting_id: int) -> JsonResponse:
         "present": presence.present, "voting": presence.voting, "quorum": presence.quorum,
         "quorate": presence.quorate,
         "open": [{"id": q.pk, "cast": votes_cast(q)} for q in
-                 meeting.questions.filter(status=Question.Status.OPEN)]})
+                 meeting.questions.filter(status=Question.Status.OPEN)],
+        "cards": Card.objects.filter(meeting=meeting).count()})
 
 
 @require_POST
@@ -270,9 +292,18 @@ def vote_page(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespons
                                                 method=Question.Method.SECRET))
     voted = set(VoteMark.objects.filter(user=request.user, question__in=open_secret)
                 .values_list("question_id", flat=True))
+    mine = cards_held(request.user, meeting)
+    card_questions = []
+    if mine:
+        cast = {(v.question_id, v.card_id): v for v in CardVote.objects.filter(
+            card__in=mine, question__status=Question.Status.OPEN)}
+        for q in meeting.questions.filter(status=Question.Status.OPEN,
+                                          method=Question.Method.CARD):
+            card_questions.append((q, [(c, cast.get((q.pk, c.pk))) for c in mine]))
     return render(request, "meetings/vote.html", {
         "meeting": meeting, "questions": open_secret, "voted": voted,
-        "may_vote": is_present_voter(request.user, meeting)})
+        "may_vote": is_present_voter(request.user, meeting), "cards": mine,
+        "card_questions": card_questions})
 
 
 @require_POST
@@ -304,6 +335,10 @@ def minutes(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
                 record = minutes_generate(by=request.user, meeting=meeting)
             elif action == "publish":
                 record = minutes_publish(by=request.user, minutes=record)
+            elif action == "approval":
+                motion = minutes_put_for_approval(by=request.user, minutes=record)
+                messages.success(request, f"Put to {motion.meeting.title} as motion "
+                                          f"{motion.number}.")
             else:
                 record = minutes_edit(by=request.user, minutes=record,
                                       text=request.POST.get("text", ""))
@@ -313,5 +348,8 @@ def minutes(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpResponse:
     if record is None or (record.published_at is None and not is_secretary):
         if not is_secretary:
             raise Http404("The minutes of this meeting are not published yet.")
-    return render(request, "meetings/minutes.html", {"meeting": meeting, "minutes": record,
-                                                     "is_secretary": is_secretary})
+    approval = (record.approval_motions.select_related("meeting").order_by("-pk").first()
+                if record is not None else None)
+    return render(request, "meetings/minutes.html", {
+        "meeting": meeting, "minutes": record, "is_secretary": is_secretary,
+        "approval": approval, "next_meeting": next_meeting(meeting) if is_secretary else None})

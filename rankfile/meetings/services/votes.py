@@ -1,4 +1,5 @@
-"""Putting questions: show of hands, secret electronic votes, majorities, and their effects."""
+"""Putting questions: show of hands, secret electronic votes, card votes, recounts,
+majorities, and their effects."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
@@ -15,14 +16,19 @@ from rankfile.core.errors import Conflict, PermissionRefused, Refusal
 from rankfile.meetings.access import can_chair, can_tell
 from rankfile.meetings.models import (
     Amendment,
+    Card,
+    CardVote,
     Majority,
     Meeting,
+    Minutes,
     Motion,
+    MotionVersion,
     Question,
     SecretVote,
     VoteMark,
 )
 from rankfile.meetings.services.calling import rules_of
+from rankfile.meetings.services.cards import card_tally, weight_present
 from rankfile.meetings.services.door import is_present_voter, meeting_presence
 from rankfile.meetings.services.motions import amendment_apply
 
@@ -56,10 +62,7 @@ def question_put(*, by: Actor, motion: Motion, method: str,
     meeting = motion.meeting
     if not can_chair(by, meeting):
         raise PermissionRefused("Only the chair puts questions to the meeting.")
-    if method not in Question.Method.values:
-        raise Refusal("Choose a show of hands or a secret vote.", code="bad_method", field="method")
-    if meeting.status != Meeting.Status.OPEN:
-        raise Conflict("Open the meeting before putting questions.", code="not_in_session")
+    _check_method(meeting, method)
     rules = rules_of(meeting.body)
     with transaction.atomic():
         motion = Motion.objects.select_for_update().get(pk=motion.pk)
@@ -83,11 +86,67 @@ def question_put(*, by: Actor, motion: Motion, method: str,
         if Question.objects.filter(motion=motion, status=Question.Status.OPEN).exists():
             raise Conflict("A vote on this motion is already open: close it first.",
                            code="already_open")
-        presence = meeting_presence(meeting)
-        return Question.objects.create(
-            meeting=meeting, kind=kind, motion=motion, amendment=amendment, text=text,
-            method=method, majority=majority, voting_present=presence.voting,
-            quorum=presence.quorum, opened_at=timezone.now())
+        return _open(meeting, method, kind=kind, motion=motion, amendment=amendment, text=text,
+                     majority=majority)
+
+
+def _check_method(meeting: Meeting, method: str) -> None:
+    if method not in Question.Method.values:
+        raise Refusal("Choose a show of hands, a secret vote or a card vote.", code="bad_method",
+                      field="method")
+    if meeting.status != Meeting.Status.OPEN:
+        raise Conflict("Open the meeting before putting questions.", code="not_in_session")
+    if method == Question.Method.CARD and not Card.objects.filter(meeting=meeting).exists():
+        raise Conflict("Set up the delegates' cards before putting a card vote.",
+                       code="no_cards")
+
+
+def _open(meeting: Meeting, method: str, **question: object) -> Question:
+    """Open a question, recording the voting members present and quorum (and, for a card
+    vote, the weight of the cards in the room) as they are now."""
+    presence = meeting_presence(meeting)
+    return Question.objects.create(
+        meeting=meeting, method=method, voting_present=presence.voting, quorum=presence.quorum,
+        weight_present=weight_present(meeting) if method == Question.Method.CARD else None,
+        opened_at=timezone.now(), **question)
+
+
+def question_recount(*, by: Actor, question: Question, method: str) -> Question:
+    """The chair recounts a contested result by a second method: a new question, the
+    same words, majority and effects, that records which result it recounts.
+
+    Both results stay in the record; the recount's stands (its close undoes the first
+    result's effects where they differ). A recount must follow the result at once:
+    once the meeting has put another question on the same motion, it is too late.
+
+    Raises:
+        PermissionRefused: ``by`` does not chair the meeting.
+        Conflict: the question is still open, already recounted, the meeting moved
+            on, or the meeting is not in session.
+        Refusal: the same method as the result recounted, or an unknown one.
+    """
+    meeting = question.meeting
+    if not can_chair(by, meeting):
+        raise PermissionRefused("Only the chair calls a recount.")
+    _check_method(meeting, method)
+    if method == question.method:
+        raise Refusal(f"This result was taken by {question.get_method_display().lower()}: "
+                      "recount it by another method.", code="same_method", field="method")
+    with transaction.atomic():
+        Motion.objects.select_for_update().get(pk=question.motion_id)
+        locked = Question.objects.select_for_update().get(pk=question.pk)
+        if locked.status == Question.Status.OPEN:
+            raise Conflict("This question is still being voted on: close it first; only a "
+                           "result can be recounted.", code="still_open")
+        if Question.objects.filter(recount_of=locked).exists():
+            raise Conflict("This result has already been recounted: recount the recount if "
+                           "it is contested.", code="already_recounted")
+        if Question.objects.filter(motion_id=locked.motion_id, pk__gt=locked.pk).exists():
+            raise Conflict("The meeting has moved on from this question: a recount must "
+                           "follow the result at once.", code="moved_on")
+        return _open(meeting, method, kind=locked.kind, motion=locked.motion,
+                     amendment=locked.amendment, text=locked.text, majority=locked.majority,
+                     recount_of=locked)
 
 
 def vote_cast(*, by: Actor, question: Question, choice: str) -> None:
@@ -103,7 +162,8 @@ def vote_cast(*, by: Actor, question: Question, choice: str) -> None:
     if choice not in SecretVote.Choice.values:
         raise Refusal("Choose for, against or abstain.", code="bad_choice", field="choice")
     if question.method != Question.Method.SECRET:
-        raise Refusal("This question is taken by a show of hands.", code="not_secret")
+        raise Refusal(f"This question is taken by {question.get_method_display().lower()}, "
+                      "not a secret vote.", code="not_secret")
     if not is_present_voter(by, question.meeting):
         raise PermissionRefused("Only voting members checked in at the door vote: see a teller.")
     assert isinstance(by, User)
@@ -120,7 +180,9 @@ def vote_cast(*, by: Actor, question: Question, choice: str) -> None:
 
 
 def votes_cast(question: Question) -> int:
-    """How many have voted so far (for the chair, live)."""
+    """How many have voted so far, or for a card vote how many cards were cast (live)."""
+    if question.method == Question.Method.CARD:
+        return CardVote.objects.filter(question=question).count()
     return VoteMark.objects.filter(question=question).count()
 
 
@@ -130,14 +192,25 @@ class Closed:
     warning: str = ""
 
 
-def _decide(question: Question, votes_for: int, against: int, abstain: int, warning: str) -> None:
+def _decide(question: Question, votes_for: int, against: int, abstain: int, warning: str,
+            cards_cast: int | None = None) -> None:
+    """Record the result and apply its effects; call holding the question's row lock.
+
+    A recount's result replaces the first one: its effects are applied only where
+    they differ (an amendment carried first and lost on the recount is taken out of
+    the motion again, as a new version of its text).
+    """
+    present = (question.weight_present or 0) if question.method == Question.Method.CARD else (
+        question.voting_present)
     carried = is_carried(majority=question.majority, votes_for=votes_for, votes_against=against,
-                         voting_present=question.voting_present)
+                         voting_present=present)
     now = timezone.now()
     Question.objects.filter(pk=question.pk).update(
         status=Question.Status.CLOSED, closed_at=now, votes_for=votes_for,
-        votes_against=against, abstentions=abstain, carried=carried, warning=warning)
+        votes_against=against, abstentions=abstain, carried=carried, warning=warning,
+        cards_cast=cards_cast)
     question.refresh_from_db()
+    before = question.recount_of.carried if question.recount_of is not None else None
     motion = question.motion
     if question.kind == Question.Kind.ADMIT_EMERGENCY:
         status = Motion.Status.SUBMITTED if carried else Motion.Status.NOT_TAKEN
@@ -146,11 +219,31 @@ def _decide(question: Question, votes_for: int, against: int, abstain: int, warn
         assert question.amendment is not None
         Amendment.objects.filter(pk=question.amendment.pk).update(
             status=Amendment.Status.CARRIED if carried else Amendment.Status.LOST)
-        if carried:
+        if carried and not before:
             amendment_apply(amendment=question.amendment)
+        elif before and not carried:
+            _amendment_undo(question.amendment)
     else:
         Motion.objects.filter(pk=motion.pk).update(
             status=Motion.Status.CARRIED if carried else Motion.Status.LOST)
+        if motion.approves_id is not None:
+            # The motion to approve earlier minutes: carried, they are approved here.
+            Minutes.objects.filter(pk=motion.approves_id).update(
+                approved_at=now if carried else None,
+                approved_by=question.meeting if carried else None)
+
+
+def _amendment_undo(amendment: Amendment) -> MotionVersion:
+    """Give the motion back the text it had before ``amendment`` (a recount lost it)."""
+    motion = Motion.objects.select_for_update().get(pk=amendment.motion_id)
+    applied = motion.versions.filter(amendment=amendment).order_by("-number").first()
+    assert applied is not None
+    previous = motion.versions.filter(number__lt=applied.number).order_by("-number").first()
+    assert previous is not None
+    number = (motion.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    Motion.objects.filter(pk=motion.pk).update(text=previous.text)
+    return MotionVersion.objects.create(motion=motion, number=number, text=previous.text,
+                                        at=timezone.now())
 
 
 def hands_record(*, by: Actor, question: Question, votes_for: int, votes_against: int,
@@ -166,7 +259,8 @@ def hands_record(*, by: Actor, question: Question, votes_for: int, votes_against
     if not can_tell(by, question.meeting):
         raise PermissionRefused("Only tellers and the chair enter a show of hands.")
     if question.method != Question.Method.HANDS:
-        raise Conflict("This question is a secret vote.", code="not_hands")
+        raise Conflict(f"This question is a {question.get_method_display().lower()}, not a "
+                       "show of hands.", code="not_hands")
     figures = (votes_for, votes_against, abstentions)
     if any(not isinstance(n, int) or n < 0 or n > 1_000_000 for n in figures):
         raise Refusal("Enter each count as a whole number, 0 or more.", code="bad_count",
@@ -184,7 +278,8 @@ def hands_record(*, by: Actor, question: Question, votes_for: int, votes_against
 
 
 def question_close(*, by: Actor, question: Question) -> Closed:
-    """The chair closes a secret vote; the tool counts it and applies the majority.
+    """The chair closes a secret or card vote; the tool counts it (a card vote: adds up
+    the cards' weights) and applies the majority.
 
     Raises:
         PermissionRefused: ``by`` does not chair.
@@ -192,12 +287,18 @@ def question_close(*, by: Actor, question: Question) -> Closed:
     """
     if not can_chair(by, question.meeting):
         raise PermissionRefused("Only the chair closes a vote.")
-    if question.method != Question.Method.SECRET:
+    if question.method == Question.Method.HANDS:
         raise Conflict("Enter the tellers' count for a show of hands.", code="not_secret")
     with transaction.atomic():
         locked = Question.objects.select_for_update().get(pk=question.pk)
         if locked.status != Question.Status.OPEN:
             raise Conflict("This vote is already closed.", code="vote_closed")
+        if locked.method == Question.Method.CARD:
+            tally = card_tally(locked)
+            C = SecretVote.Choice
+            _decide(locked, tally.weights[C.FOR], tally.weights[C.AGAINST],
+                    tally.weights[C.ABSTAIN], "", cards_cast=tally.cards)
+            return Closed(locked)
         counts = dict(SecretVote.objects.filter(question=locked).values_list("choice")
                       .annotate(n=Count("id")).values_list("choice", "n"))
         C = SecretVote.Choice
