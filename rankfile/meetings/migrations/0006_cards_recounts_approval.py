@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0004_minutes'),
+        ('meetings', '0005_public_guests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
