@@ -52,7 +52,8 @@ def test_a_nomination_goes_from_a_member_to_the_published_list(page, live_server
     problems["consent with errors"] = serious(page)
     page.get_by_label("Your statement").fill("A party run by its members.")
     page.get_by_role("button", name="Send my answer").click()
-    expect(page.get_by_text("You accept the nomination")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "You accept the nomination; your statement is saved.")
     problems["consent"] = serious(page)
 
     _clock.move_to(election.nominations_close_at + dt.timedelta(hours=1))
