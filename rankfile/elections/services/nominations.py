@@ -402,8 +402,7 @@ def nominee_consent(*, by: Actor, election: Election, accept: bool, statement: s
         Refusal: the statement is empty, too long, or holds NUL or bidi controls.
     """
     now = now or timezone.now()
-    nominee = (Nominee.objects.filter(election=election, user_id=getattr(by, "pk", None))
-               .first() if by is not None and by.is_authenticated else None)
+    nominee = nominee_mine(by=by, election=election)
     if nominee is None:
         raise PermissionRefused("Nobody has nominated you in this election.",
                                 code="not_nominated")

@@ -56,6 +56,7 @@ def test_a_nomination_goes_from_a_member_to_the_published_list(page, live_server
         "You accept the nomination; your statement is saved.")
     problems["consent"] = serious(page)
 
+    assert election.nominations_close_at is not None
     _clock.move_to(election.nominations_close_at + dt.timedelta(hours=1))
     log_in(page, live_server, returning_officer)
     page.goto(f"{live_server.url}/elections/chair/manage/")

@@ -4,6 +4,7 @@ confirms the validated list; nothing changes after the deadline."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -362,8 +363,9 @@ def test_a_random_order_is_drawn_once_and_recorded(area, returning_officer, staf
     assert 32 == len(rules.order_seed) and rules.order_seed == entry.details["seed"]
     drawn = sorted(Nominee.objects.filter(election=election),
                    key=lambda n: _draw(rules.order_seed, n.pk))
-    assert [n.name for n in drawn] == entry.details["order"] == [
-        p.name for p in nominations_published(election)]
+    published = nominations_published(election)
+    assert published is not None
+    assert [n.name for n in drawn] == entry.details["order"] == [p.name for p in published]
     # The ballot paper stays in surname order.
     assert [f"First{i} Surname{i}" for i in range(4)] == list(
         election.candidates.order_by("position").values_list("name", flat=True))
@@ -378,14 +380,15 @@ def test_the_rules_are_the_returning_officers_and_checked(chair, staff, returnin
     now = timezone.now()
     with pytest.raises(PermissionRefused):
         nomination_rules_set(by=staff, election=chair, opens_at=now, closes_at=now + DAY)
+    values: dict[str, Any]
     for values, field in (({"closes_at": now - DAY}, "closes_at"),
                           ({"members_share": Decimal("120")}, "members_share"),
                           ({"branches_number": 0}, "branches_number"),
                           ({"combine": "some"}, "combine"),
                           ({"statement_max_length": 0}, "statement_max_length")):
+        given_values: dict[str, Any] = {"opens_at": now - DAY, "closes_at": now + DAY, **values}
         with pytest.raises(Refusal) as e:
-            nomination_rules_set(by=returning_officer, election=chair,
-                                 **{"opens_at": now - DAY, "closes_at": now + DAY, **values})
+            nomination_rules_set(by=returning_officer, election=chair, **given_values)
         assert field == e.value.field
     assert 2 == NominationRules.objects.get(election=chair).members_number
 
