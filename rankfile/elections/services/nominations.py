@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
@@ -684,6 +684,18 @@ def nominations_published(election: Election) -> list[PublishedNominee] | None:
     valid = Nominee.objects.filter(election=election, valid=True).order_by("statement_rank", "pk")
     return [PublishedNominee(n.name, n.statement, int(n.counts.get("members", 0)),
                              decisions.get(n.pk, [])) for n in valid]
+
+
+def candidates_in_statement_order(election: Election) -> QuerySet[Candidate]:
+    """The candidates in the order their statements are shown: the order drawn at random
+    when the list was confirmed, if the election says so; else ballot-paper order."""
+    candidates = election.candidates.all()
+    rules = nomination_rules_get(election)
+    if rules is None or rules.confirmed_at is None \
+            or rules.statement_order != NominationRules.Order.RANDOM:
+        return candidates.order_by("position", "pk")
+    return candidates.order_by(F("nominee__statement_rank").asc(nulls_last=True), "position",
+                               "pk")
 
 
 def nominations_summary(election: Election) -> dict[str, Any]:

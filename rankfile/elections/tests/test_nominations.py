@@ -26,6 +26,7 @@ from rankfile.elections.services.nominations import (
     Threshold,
     _draw,
     body_nomination_enter,
+    candidates_in_statement_order,
     nomination_make,
     nomination_rules_set,
     nominations_compute,
@@ -366,6 +367,8 @@ def test_a_random_order_is_drawn_once_and_recorded(area, returning_officer, staf
     published = nominations_published(election)
     assert published is not None
     assert [n.name for n in drawn] == entry.details["order"] == [p.name for p in published]
+    assert [p.name for p in published] == [
+        c.name for c in candidates_in_statement_order(election)]
     # The ballot paper stays in surname order.
     assert [f"First{i} Surname{i}" for i in range(4)] == list(
         election.candidates.order_by("position").values_list("name", flat=True))
