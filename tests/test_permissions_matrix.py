@@ -749,6 +749,28 @@ SITE: dict[str, list[Call]] = {
     ],
     "elections:results": [get(NOT_FOUND, url=at("elections:results", "election"))],
     "elections:declaration": [get(NOT_FOUND, url=at("elections:declaration", "election"))],
+    # Nominations: the public list; nominating is for members of the body in good standing
+    # (the world's election is open, so a member's nomination is refused as too late); a
+    # consent page for nominees only (nobody is nominated here); the desk for the returning
+    # officer, scrutineers and staff (staff read it; only the returning officer confirms).
+    "elections:nominations": [get(OK, url=at("elections:nominations", "election"))],
+    "elections:my_nominations": [get(OK, anonymous=LOGIN)],
+    "elections:nominate": [
+        get(OK, url=at("elections:nominate", "election"), anonymous=LOGIN),
+        post(DENIED, url=at("elections:nominate", "election"), data={"reference": "RF-1"},
+             anonymous=LOGIN, **who(INVALID, "member", "author")),
+    ],
+    "elections:consent": [
+        get(NOT_FOUND, url=at("elections:consent", "election"), anonymous=LOGIN),
+        post(NOT_FOUND, url=at("elections:consent", "election"),
+             data={"answer": "accept", "statement": "Me"}, anonymous=LOGIN),
+    ],
+    "elections:manage_nominations": [
+        get(DENIED, url=at("elections:manage_nominations", "election"), anonymous=LOGIN,
+            staff=OK),
+        post(DENIED, url=at("elections:manage_nominations", "election"),
+             data={"action": "confirm"}, anonymous=LOGIN),
+    ],
 
     # The API's own pages (its operations are in API, below).
     "api:openapi-json": [get(OK)],

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rankfile.accounts.models import Role, User
 from rankfile.branches.selectors import organisation_get
 from rankfile.demo import PASSWORD
+from rankfile.demo.nominations import nominate
 from rankfile.elections.models import Election
 from rankfile.elections.services.credentials import credentials_make
 from rankfile.elections.services.roll import (
@@ -28,7 +29,7 @@ from rankfile.elections.services.roll import (
     roll_freeze,
     roll_rules_set,
 )
-from rankfile.elections.services.setup import candidate_add, election_create, election_open
+from rankfile.elections.services.setup import election_create, election_open
 
 if TYPE_CHECKING:
     from rankfile.demo import DemoContext
@@ -86,8 +87,8 @@ def load(ctx: DemoContext) -> None:
         by=officer, body=org, slug=SLUG, title="Leadership election 2016", seats=1,
         method="irv", sections=SECTIONS,
         ballot_closes_at=ctx.now + dt.timedelta(days=30))
-    for name, statement in CANDIDATES:
-        candidate_add(by=officer, election=election, name=name, statement=statement)
+    # The candidates come through nominations, validated and confirmed (nominations.py).
+    nominate(ctx, officer, election)
     roll_rules_set(by=officer, election=election, rules={
         "categories": SECTIONS,
         "freeze_date": (today - dt.timedelta(days=180)).isoformat(),

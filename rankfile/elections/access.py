@@ -71,3 +71,36 @@ def check_runs_in(user: Actor, body: object) -> None:
     if not has_role(user, RUNNERS, body):  # type: ignore[arg-type]
         raise PermissionRefused("Only a returning officer of the body can set up its "
                                 "elections.", code="not_returning_officer")
+
+
+# -- nominations ----------------------------------------------------------------------------
+
+# Who enters a branch's or an affiliate's decision to nominate: the returning officer,
+# or the organisation's membership staff, who receive the branches' minutes.
+DECISION_ENTERERS = (Role.Kind.RETURNING_OFFICER, Role.Kind.STAFF)
+# Who reads the nominations as they stand, before the list is confirmed.
+NOMINATION_READERS = (Role.Kind.RETURNING_OFFICER, Role.Kind.SCRUTINEER, Role.Kind.STAFF)
+
+
+def can_enter_decisions(user: Actor, election: Election) -> bool:
+    return has_role(user, DECISION_ENTERERS, election.body)
+
+
+def can_read_nominations(user: Actor, election: Election) -> bool:
+    return has_role(user, NOMINATION_READERS, election.body)
+
+
+def check_enters_decisions(user: Actor, election: Election) -> None:
+    """Raises PermissionRefused unless ``user`` is a returning officer or staff."""
+    if not can_enter_decisions(user, election):
+        raise PermissionRefused("Only the returning officer and membership staff enter a "
+                                "branch's or an affiliate's nomination.",
+                                code="not_returning_officer")
+
+
+def check_reads_nominations(user: Actor, election: Election) -> None:
+    """Raises PermissionRefused unless ``user`` is a returning officer, scrutineer or staff."""
+    if not can_read_nominations(user, election):
+        raise PermissionRefused("Only the returning officer, scrutineers and membership staff "
+                                "see the nominations before the list is confirmed.",
+                                code="not_scrutineer")

@@ -220,3 +220,158 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.election_id} #{self.number} {self.action}"
+
+
+# -- nominations (services/nominations.py) -------------------------------------------------
+
+
+class NominationRules(models.Model):
+    """How an election's candidates are nominated: the thresholds as its rules write them.
+
+    Each kind of threshold (members, branches, affiliates) is met when the nominee
+    has at least ``*_number`` nominations of that kind *and* at least ``*_share``
+    per cent of the possible nominators (each only if set); ``combine`` says
+    whether one kind met is enough ("either") or every kind set must be ("all").
+    ``order_seed`` is drawn once, when the list is confirmed, for a random order.
+    """
+
+    class Combine(models.TextChoices):
+        EITHER = "either", "Any one of the thresholds is enough"
+        ALL = "all", "Every threshold must be met"
+
+    class Order(models.TextChoices):
+        FIXED = "fixed", "In ballot-paper order (by surname)"
+        RANDOM = "random", "In an order drawn at random, once"
+
+    election = models.OneToOneField(Election, on_delete=models.CASCADE,
+                                    related_name="nomination_rules")
+    members_number = models.PositiveIntegerField(null=True, blank=True)
+    members_share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    branches_number = models.PositiveIntegerField(null=True, blank=True)
+    branches_share = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    affiliates_number = models.PositiveIntegerField(null=True, blank=True)
+    affiliates_share = models.DecimalField(max_digits=5, decimal_places=2, null=True,
+                                           blank=True)
+    combine = models.CharField(max_length=6, choices=Combine.choices, default=Combine.EITHER)
+    statement_order = models.CharField(max_length=6, choices=Order.choices,
+                                       default=Order.FIXED)
+    statement_max_length = models.PositiveIntegerField(default=2000)
+    order_seed = models.CharField(max_length=64, blank=True)
+    updated_at = models.DateTimeField()
+    # Set, once, when the returning officer confirms the validated list.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The possible nominators counted at confirmation (members, branches, affiliates).
+    bases = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "nomination rules"
+
+    def __str__(self) -> str:
+        return f"nomination rules of {self.election}"
+
+
+class Nominee(models.Model):
+    """A member proposed as a candidate. Counts only once they accept (``consent``).
+
+    ``valid``, ``reason`` and ``counts`` are written when the list is confirmed;
+    ``candidate`` is the ballot's candidate made from them then.
+    """
+
+    class Consent(models.TextChoices):
+        PENDING = "pending", "Not answered yet"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="nominees")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="nominations_received")
+    name = models.CharField(max_length=200)
+    consent = models.CharField(max_length=10, choices=Consent.choices,
+                               default=Consent.PENDING)
+    consent_at = models.DateTimeField(null=True, blank=True)
+    statement = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    valid = models.BooleanField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    statement_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    candidate = models.OneToOneField(Candidate, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="nominee")
+
+    class Meta:
+        ordering = ("election", "name", "pk")
+        constraints = [models.UniqueConstraint(fields=("election", "user"),
+                                               name="nominee_once_per_election")]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.election_id}"
+
+
+class MemberNomination(models.Model):
+    """A member of the body nominating a nominee. Never shown publicly by name."""
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE,
+                                 related_name="member_nominations")
+    nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE,
+                                related_name="member_nominations")
+    nominator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="nominations_made")
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("election", "made_at", "pk")
+        constraints = [models.UniqueConstraint(fields=("nominee", "nominator"),
+                                               name="member_nominates_nominee_once")]
+        indexes = [models.Index(fields=("election", "nominator"))]
+
+    def __str__(self) -> str:
+        return f"{self.nominator_id} nominates {self.nominee_id}"
+
+
+class BodyNomination(models.Model):
+    """A branch's or an affiliate's decision to nominate, entered by staff or the
+    returning officer with its date and vote. ``record`` names the meeting's record
+    (the meetings app links it later)."""
+
+    class Kind(models.TextChoices):
+        BRANCH = "branch", "Branch"
+        AFFILIATE = "affiliate", "Affiliate"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE,
+                                 related_name="body_nominations")
+    nominee = models.ForeignKey(Nominee, on_delete=models.CASCADE,
+                                related_name="body_nominations")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    branch = models.ForeignKey("branches.Body", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    union = models.ForeignKey("membership.AffiliatedUnion", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField()
+    votes_for = models.PositiveIntegerField()
+    votes_against = models.PositiveIntegerField()
+    abstentions = models.PositiveIntegerField(default=0)
+    record = models.CharField(max_length=300, blank=True)
+    entered_at = models.DateTimeField()
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ("election", "decided_on", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("nominee", "branch"), condition=Q(kind="branch"),
+                                    name="branch_nominates_nominee_once"),
+            models.UniqueConstraint(fields=("nominee", "union"), condition=Q(kind="affiliate"),
+                                    name="affiliate_nominates_nominee_once"),
+            models.CheckConstraint(
+                condition=(Q(kind="branch", branch__isnull=False, union__isnull=True)
+                           | Q(kind="affiliate", union__isnull=False, branch__isnull=True)),
+                name="body_nomination_names_its_body"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} nominates {self.nominee_id}"
+
+    @property
+    def body_name(self) -> str:
+        body = self.branch if self.kind == self.Kind.BRANCH else self.union
+        return str(body)

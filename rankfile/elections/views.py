@@ -35,6 +35,7 @@ from rankfile.elections.services.count import (
     reconciliation,
 )
 from rankfile.elections.services.credentials import credential_request, credentials_issue
+from rankfile.elections.services.nominations import candidates_in_statement_order
 from rankfile.elections.services.roll import (
     current_roll,
     roll_differences,
@@ -75,7 +76,7 @@ def election_detail(request: HttpRequest, slug: str) -> HttpResponse:
     election = _election(slug)
     return render(request, "elections/detail.html", {
         "election": election, "accepting": is_accepting_ballots(election),
-        "candidates": election.candidates.all(),
+        "candidates": candidates_in_statement_order(election),
         "watches": can_watch(request.user, election)})
 
 

@@ -30,6 +30,13 @@ def test_it_opens_the_leadership_election_and_writes_working_codes(db, capsys, c
     assert {code_hmac(c) for c in codes} == set(
         Credential.objects.filter(revoked_at__isnull=True).values_list("code_hmac", flat=True))
 
+    # Its candidates came through nominations, validated and published with them.
+    public = Client().get("/elections/leadership-2016/nominations/").content.decode()
+    assert all(name in public for name in ("Alex Rahman", "Bridget Owusu", "Chris Malley",
+                                           "Dana Whitfield"))
+    assert 4 == election.nominees.filter(valid=True, candidate__isnull=False).count()
+    assert "9 members" in public and " for, " in public
+
     first = election.candidates.order_by("position")[0]
     response = Client().post("/api/elections/leadership-2016/ballots",
                              {"credential": codes[0], "ranking": [first.pk]},

@@ -13,7 +13,13 @@ from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
 from rankfile.core.errors import Conflict, PermissionRefused, Refusal, full_clean_or_refuse
 from rankfile.elections.access import check_runs, check_runs_in
-from rankfile.elections.models import METHOD_CHOICES, Candidate, Election, RollRules
+from rankfile.elections.models import (
+    METHOD_CHOICES,
+    Candidate,
+    Election,
+    NominationRules,
+    RollRules,
+)
 from rankfile.elections.rules import CATEGORY_WORDS
 from rankfile.elections.services.audit import audit_append
 
@@ -99,6 +105,9 @@ def election_open(*, by: Actor, election: Election) -> Election:
 def election_issues_before_opening(election: Election) -> list[str]:
     """What to do before the box can open, in plain words (helios' issues_before_freeze)."""
     problems = []
+    nominating = NominationRules.objects.filter(election=election).first()
+    if nominating is not None and nominating.confirmed_at is None:
+        problems.append("Confirm the validated list of nominations after the deadline.")
     if election.candidates.filter(withdrawn=False).count() < 1:
         problems.append("Add at least one candidate.")
     rules = current_rules(election)

@@ -35,3 +35,11 @@ def election(area, returning_officer):
 @pytest.fixture
 def open_election(election, returning_officer, member, supporter):
     return open_it(election, returning_officer)
+
+
+@pytest.fixture
+def chair(area, returning_officer):
+    """An election taking nominations (``nomination_helpers.make_chair``)."""
+    from rankfile.elections.tests.nomination_helpers import make_chair
+
+    return make_chair(area, returning_officer)
