@@ -13,7 +13,7 @@ from rankfile.branches.models import Body
 from rankfile.core.actors import is_system
 from rankfile.core.errors import Conflict, PermissionRefused, Refusal, full_clean_or_refuse
 from rankfile.elections.access import check_runs, check_runs_in
-from rankfile.elections.models import METHOD_CHOICES, Candidate, Election, RollRules
+from rankfile.elections.models import METHOD_CHOICES, Candidate, Election, RollClaim, RollRules
 from rankfile.elections.rules import CATEGORY_WORDS
 from rankfile.elections.services.audit import audit_append
 
@@ -106,6 +106,9 @@ def election_issues_before_opening(election: Election) -> list[str]:
         problems.append("Write the eligibility rules and draw the roll.")
     elif rules.frozen_at is None:
         problems.append("Freeze the roll.")
+    waiting = RollClaim.objects.filter(election=election, outcome=RollClaim.Outcome.OPEN).count()
+    if waiting:
+        problems.append(f"Decide the open claims and objections ({waiting}).")
     return problems
 
 
