@@ -41,6 +41,11 @@ def test_a_claim_is_lodged_upheld_and_the_roll_frozen_only_after(page, live_serv
     expect(page.get_by_role("status")).to_contain_text("Your claim is lodged")
     expect(page.get_by_text("Waiting for a decision")).to_be_visible()
 
+    log_in(page, live_server, supporter)  # on the roll: may object to an entry
+    page.goto(f"{base}/can-i-vote/")
+    expect(page.get_by_role("button", name="Lodge my objection")).to_be_visible()
+    problems["can i vote, on the roll"] = serious(page)
+
     log_in(page, live_server, returning_officer)
     page.goto(f"{base}/manage/")
     page.get_by_role("button", name="Freeze the roll").click()

@@ -108,8 +108,9 @@ def test_an_objection_answers_alike_whatever_the_reference(
         client, election, returning_officer, member, supporter, outsider):
     from rankfile.demo.personas import make_member
 
-    late = make_member("late@example.org", "Lee", "Late",
-                       Membership.objects.get(user=member).branch)
+    branch = Membership.objects.get(user=member).branch
+    assert branch is not None
+    late = make_member("late@example.org", "Lee", "Late", branch)
     Membership.objects.filter(user=late).update(
         joined_on=timezone.localdate() + dt.timedelta(days=1))
     drawn(election, returning_officer)
@@ -143,6 +144,7 @@ def test_an_upheld_objection_takes_the_entry_off_and_tells_both(
                                 reference=Membership.objects.get(user=member).reference)
     again = objection_lodge(by=supporter, election=election, grounds="Again.",
                             reference=Membership.objects.get(user=member).reference)
+    assert objection is not None
 
     claim_decide(by=returning_officer, claim=objection, uphold=True,
                  reason="Their dues were unpaid since May.")
@@ -166,6 +168,7 @@ def test_upholding_after_the_freeze_makes_a_new_version_and_keeps_the_old(
 
     frozen.refresh_from_db()
     newer, older, changed = roll_differences(by=scrutineer, election=election)
+    assert newer is not None and older is not None
     assert (2, 1) == (newer.version, older.version)
     assert frozen.entries.get(user=supporter).section == "registered_supporter"
     assert newer.frozen_at is None and newer.evaluated_at is not None
@@ -361,6 +364,7 @@ def test_whatever_is_decided_the_last_upheld_decision_holds_through_every_draw(
     reference = Membership.objects.get(user=member).reference
     for kind, uphold in decisions:
         eligible, section = expected
+        found: RollClaim | None
         if kind == "claim":
             wanted = "registered_supporter" if (eligible and section == "member") else "member"
             found = claim_lodge(by=member, election=election, section=wanted, grounds="Mine.")
@@ -370,6 +374,7 @@ def test_whatever_is_decided_the_last_upheld_decision_holds_through_every_draw(
             if not eligible:
                 assert found is None  # off the roll: nothing to object to, nothing stored
                 continue
+        assert found is not None
         claim_decide(by=returning_officer, claim=found, uphold=uphold, reason="Because.")
         if uphold:
             expected = (True, wanted) if kind == "claim" else (False, section)
