@@ -143,6 +143,8 @@ class RollEntry(models.Model):
                                related_name="+", db_index=False)
     eligible = models.BooleanField()
     reason = models.TextField()
+    # The rule that decided, in a word (rules.REASON_WORDS): what counts by reason group by.
+    reason_code = models.CharField(max_length=20, blank=True)
     voted_on = models.DateField(null=True, blank=True)
 
     class Meta:

@@ -131,7 +131,7 @@ def roll_evaluate(*, by: Actor, election: Election) -> RollRules:
             rules=current, election=election, user_id=user_id, membership=chosen,
             section=chosen.category.kind if chosen else "",
             branch_id=chosen.branch_id if chosen else None,
-            eligible=decision.eligible, reason=decision.reason))
+            eligible=decision.eligible, reason=decision.reason, reason_code=decision.code))
     with transaction.atomic():
         current.entries.all().delete()
         RollEntry.objects.bulk_create(rows, batch_size=2000)
@@ -144,8 +144,10 @@ def roll_evaluate(*, by: Actor, election: Election) -> RollRules:
 def amendment_apply(rules: RollRules, claim: RollClaim) -> None:
     """Make the person's entry in ``rules`` what the upheld ``claim`` decided (adding
     an entry for a claimant who had none). Call inside the caller's transaction."""
+    code = "claim" if claim.kind == RollClaim.Kind.CLAIM else "objection"
     changed = rules.entries.filter(user_id=claim.person_id).update(
-        eligible=claim.after_eligible, section=claim.after_section, reason=claim.after_reason)
+        eligible=claim.after_eligible, section=claim.after_section, reason=claim.after_reason,
+        reason_code=code)
     if not changed and claim.kind == RollClaim.Kind.CLAIM:
         membership = (_memberships(rules.election, claim.person).last()
                       if claim.person_id else None)
@@ -153,7 +155,7 @@ def amendment_apply(rules: RollRules, claim: RollClaim) -> None:
             rules=rules, election=rules.election, user_id=claim.person_id,
             membership=membership, section=claim.after_section,
             branch_id=membership.branch_id if membership else None,
-            eligible=bool(claim.after_eligible), reason=claim.after_reason)
+            eligible=bool(claim.after_eligible), reason=claim.after_reason, reason_code=code)
 
 
 def amendments_apply(rules: RollRules) -> int:
@@ -179,7 +181,7 @@ def roll_version_copy(*, by: Actor, election: Election, frozen: RollRules,
     RollEntry.objects.bulk_create(
         (RollEntry(rules=newer, election=election, user_id=e.user_id,
                    membership_id=e.membership_id, section=e.section, branch_id=e.branch_id,
-                   eligible=e.eligible, reason=e.reason)
+                   eligible=e.eligible, reason=e.reason, reason_code=e.reason_code)
          for e in frozen.entries.order_by("pk").iterator(chunk_size=2000)),
         batch_size=2000)
     audit_append(election=election, action="roll_version_made", by=by, details={
@@ -276,15 +278,19 @@ class RollFigures:
 
 
 def roll_figures(*, by: Actor, election: Election) -> RollFigures:
-    """Counts by section and by reason, for the returning officer and scrutineers."""
+    """Counts by section, by branch and by reason (the rule that decided, in a word: the
+    reasons themselves hold each person's dates), for the returning officer and scrutineers."""
     check_watches(by, election)
     entries = current_roll(election)
     by_section = list(entries.values("section").annotate(
         on_roll=Count("pk", filter=Q(eligible=True)),
         off_roll=Count("pk", filter=Q(eligible=False)),
         voted=Count("pk", filter=Q(voted_on__isnull=False))).order_by("section"))
-    by_reason = list(entries.filter(eligible=False).values("reason")
-                     .annotate(n=Count("pk")).order_by("-n")[:50])
+    by_reason = [{"reason": eligibility.REASON_WORDS.get(row["reason_code"],
+                                                         "Drawn before reasons were counted"),
+                  "on_roll": row["eligible"], "n": row["n"]}
+                 for row in entries.values("reason_code", "eligible")
+                 .annotate(n=Count("pk")).order_by("-eligible", "-n", "reason_code")]
     by_branch = list(entries.values("branch__name").annotate(
         on_roll=Count("pk", filter=Q(eligible=True)),
         off_roll=Count("pk", filter=Q(eligible=False)),

@@ -386,3 +386,29 @@ def test_whatever_is_decided_the_last_upheld_decision_holds_through_every_draw(
     entry = RollEntry.objects.get(user=member)
     assert expected == (entry.eligible, entry.section)
     assert not RollClaim.objects.filter(outcome="open").exists()
+
+
+def test_scrutineers_count_the_roll_by_the_rule_that_decided(election, returning_officer,
+                                                            scrutineer, member, supporter):
+    from rankfile.demo.personas import make_member
+    from rankfile.elections.services.roll import roll_figures
+
+    late_joiner(member)
+    branch = Membership.objects.get(user=member).branch
+    assert branch is not None
+    other = make_member("late@example.org", "Lee", "Late", branch)
+    Membership.objects.filter(user=other).update(
+        joined_on=timezone.localdate() + dt.timedelta(days=3))
+    drawn(election, returning_officer)
+
+    before = roll_figures(by=scrutineer, election=election).by_reason
+    claim_decide(by=returning_officer, uphold=True, reason="Paid on time.",
+                 claim=claim_lodge(by=member, election=election, section="member",
+                                   grounds="Paid on time."))
+    after = roll_figures(by=scrutineer, election=election).by_reason
+
+    assert [("On the roll", True, 1), ("Joined after the freeze date", False, 2)] == [
+        (r["reason"], r["on_roll"], r["n"]) for r in before]
+    assert [("Put on the roll on a claim", True, 1), ("On the roll", True, 1),
+            ("Joined after the freeze date", False, 1)] == [
+        (r["reason"], r["on_roll"], r["n"]) for r in after]
