@@ -167,19 +167,23 @@ def objection_lodge(*, by: Actor, election: Election, reference: str,
 
 def claim_list(*, by: Actor, election: Election, open_only: bool = False
                ) -> QuerySet[RollClaim]:
-    """The election's claims and objections, open ones first, for its officers."""
+    """The election's claims and objections in the order lodged, for its officers."""
     check_watches(by, election)
     found = (RollClaim.objects.filter(election=election)
              .select_related("person", "lodged_by", "decided_by"))
     if open_only:
         found = found.filter(outcome=OUT.OPEN)
-    return found.order_by("-outcome", "lodged_at", "pk")
+    return found.order_by("lodged_at", "pk")
 
 
 def my_claims(*, user: User, election: Election) -> QuerySet[RollClaim]:
-    """What ``user`` lodged in this election (their own page only)."""
-    return RollClaim.objects.filter(election=election, lodged_by=user).select_related(
-        "person").order_by("-lodged_at", "-pk")
+    """The claims ``user`` lodged in this election (their own page only).
+
+    Not their objections: one to a reference off the roll is not stored, so
+    listing the others would show at once which references are on it.
+    """
+    return RollClaim.objects.filter(election=election, lodged_by=user,
+                                    kind=K.CLAIM).order_by("-lodged_at", "-pk")
 
 
 def claim_get(*, by: Actor, election: Election, pk: int) -> RollClaim:

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -178,12 +178,14 @@ def roll_version_copy(*, by: Actor, election: Election, frozen: RollRules,
     newer = RollRules.objects.create(
         election=election, version=frozen.version + 1, rules=frozen.rules, created_at=now,
         created_by=by if isinstance(by, User) else None, evaluated_at=now)
-    RollEntry.objects.bulk_create(
-        (RollEntry(rules=newer, election=election, user_id=e.user_id,
-                   membership_id=e.membership_id, section=e.section, branch_id=e.branch_id,
-                   eligible=e.eligible, reason=e.reason, reason_code=e.reason_code)
-         for e in frozen.entries.order_by("pk").iterator(chunk_size=2000)),
-        batch_size=2000)
+    # One statement in the database: 650,000 entries never pass through Python.
+    table = connection.ops.quote_name(RollEntry._meta.db_table)
+    columns = "election_id, user_id, membership_id, section, branch_id, eligible, reason, " \
+              "reason_code"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (rules_id, {columns}) "  # noqa: S608 (no input)
+                       f"SELECT %s, {columns} FROM {table} WHERE rules_id = %s ORDER BY id",
+                       [newer.pk, frozen.pk])
     audit_append(election=election, action="roll_version_made", by=by, details={
         "from_version": frozen.version, "version": newer.version, "why": why})
     return newer
