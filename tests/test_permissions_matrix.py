@@ -747,6 +747,32 @@ SITE: dict[str, list[Call]] = {
         post(DENIED, url=at("elections:manage", "election"), data={"action": "close"},
              anonymous=LOGIN),
     ],
+    # Claims and objections to the roll: lodged from "Can I vote?" while in nominations
+    # (this world's election is open: refused, the page shown again with the reason).
+    "elections:claim": [
+        get(NOT_ALLOWED, url=at("elections:claim", "election"), anonymous=LOGIN),
+        post(INVALID, url=at("elections:claim", "election"), anonymous=LOGIN,
+             data={"claim-section": "member", "claim-grounds": "I paid on time."}),
+    ],
+    "elections:object": [
+        get(NOT_ALLOWED, url=at("elections:object", "election"), anonymous=LOGIN),
+        post(INVALID, url=at("elections:object", "election"), anonymous=LOGIN,
+             data={"objection-reference": "RF-00000001", "objection-grounds": "Moved."}),
+    ],
+    # Deciding them, and the voting codes' delivery: the returning officer's (and the
+    # scrutineers' to read), none of the personas here.
+    "elections:claims": [get(DENIED, url=at("elections:claims", "election"),
+                             anonymous=LOGIN)],
+    "elections:claim_decision": [
+        get(NOT_ALLOWED, url=path("/elections/{election}/manage/claims/1/"), anonymous=LOGIN),
+        post(DENIED, url=path("/elections/{election}/manage/claims/1/"), anonymous=LOGIN,
+             data={"c1-outcome": "upheld", "c1-reason": "Yes."}),
+    ],
+    "elections:credentials": [
+        get(DENIED, url=at("elections:credentials", "election"), anonymous=LOGIN),
+        post(DENIED, url=at("elections:credentials", "election"), anonymous=LOGIN,
+             data={"action": "remind"}),
+    ],
     "elections:results": [get(NOT_FOUND, url=at("elections:results", "election"))],
     "elections:declaration": [get(NOT_FOUND, url=at("elections:declaration", "election"))],
     # Nominations: the public list; nominating is for members of the body in good standing

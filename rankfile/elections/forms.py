@@ -200,3 +200,97 @@ class BodyNominationForm(forms.Form):
         if kind == BodyNomination.Kind.AFFILIATE and not data.get("union"):
             self.add_error("union", "Choose the affiliate that decided.")
         return data
+class ClaimForm(forms.Form):
+    """A claim on one's own entry: the section one should be in, and why."""
+
+    section = forms.ChoiceField(label="The section you should vote in", required=False,
+                                error_messages={"invalid_choice": "Choose one of the sections."})
+    grounds = forms.CharField(
+        label="Why your entry is wrong", max_length=3000,
+        help_text="Say what the roll has wrong and what shows it: when you joined or paid, "
+                  "a decision on your application. At most 3,000 characters.",
+        error_messages={"required": "Write why your entry is wrong.",
+                        "max_length": "Keep your grounds to 3,000 characters or fewer."},
+        widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "claim")
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = sections  # type: ignore[attr-defined]
+
+
+class ObjectionForm(forms.Form):
+    """An objection to another person's entry, named by membership reference."""
+
+    reference = forms.CharField(
+        label="Membership reference of the entry", max_length=20,
+        help_text="As on the member's card, e.g. RF-ABC123.",
+        error_messages={"required": "Give the membership reference of the entry.",
+                        "max_length": "A membership reference has at most 12 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                      "autocapitalize": "characters"}))
+    grounds = forms.CharField(
+        label="Why this entry should not be on the roll", max_length=3000,
+        help_text="Say what you know and how. At most 3,000 characters.",
+        error_messages={"required": "Write why this entry should not be on the roll.",
+                        "max_length": "Keep your grounds to 3,000 characters or fewer."},
+        widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "objection")
+        super().__init__(*args, **kwargs)
+
+
+class DecisionForm(forms.Form):
+    """The returning officer's decision on one claim or objection."""
+
+    outcome = forms.ChoiceField(
+        label="Decision", widget=forms.RadioSelect,
+        choices=[("upheld", "Uphold: change the entry"), ("dismissed", "Dismiss: the entry "
+                                                                        "stands")],
+        error_messages={"required": "Choose to uphold or to dismiss.",
+                        "invalid_choice": "Choose to uphold or to dismiss."})
+    section = forms.ChoiceField(label="Section (a claim upheld)", required=False,
+                                error_messages={"invalid_choice": "Choose one of the "
+                                                                  "sections."})
+    reason = forms.CharField(
+        label="Reason", max_length=2000,
+        help_text="Shown to the people concerned. At most 2,000 characters.",
+        error_messages={"required": "Give the reason for the decision.",
+                        "max_length": "Keep the reason to 2,000 characters or fewer."},
+        widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [  # type: ignore[attr-defined]
+            ("", "As claimed"), *sections]
+
+
+class ReissueForm(forms.Form):
+    reference = forms.CharField(
+        label="Membership reference of the voter", max_length=20,
+        help_text="Their old code stops working; a new one goes to the address on the roll.",
+        error_messages={"required": "Give the voter's membership reference.",
+                        "max_length": "A membership reference has at most 12 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "reissue")
+        super().__init__(*args, **kwargs)
+
+
+class BounceForm(forms.Form):
+    message_id = forms.CharField(
+        label="Message-ID of the bounced message", max_length=200,
+        help_text="From the bounce report's copy of the original message.",
+        error_messages={"required": "Give the Message-ID from the bounce report.",
+                        "max_length": "A Message-ID has at most 200 characters."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    reason = forms.CharField(
+        label="Why it bounced", max_length=1000,
+        error_messages={"required": "Say why it bounced (the mail server's words).",
+                        "max_length": "Keep it to 1,000 characters or fewer."})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "bounce")
+        super().__init__(*args, **kwargs)

@@ -143,6 +143,8 @@ class RollEntry(models.Model):
                                related_name="+", db_index=False)
     eligible = models.BooleanField()
     reason = models.TextField()
+    # The rule that decided, in a word (rules.REASON_WORDS): what counts by reason group by.
+    reason_code = models.CharField(max_length=20, blank=True)
     voted_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -375,3 +377,53 @@ class BodyNomination(models.Model):
     def body_name(self) -> str:
         body = self.branch if self.kind == self.Kind.BRANCH else self.union
         return str(body)
+class RollClaim(models.Model):
+    """A claim (a person says their own entry is wrong) or an objection (someone on the
+    roll says another's entry is wrong), and the returning officer's decision.
+
+    Decided with a reason. An upheld one changes the person's entry; the entry as
+    it was and as it became are kept here (``before_*`` and ``after_*``), and
+    every later draw of the roll applies the change again (``services/claims.py``).
+    """
+
+    class Kind(models.TextChoices):
+        CLAIM = "claim", "Claim"
+        OBJECTION = "objection", "Objection"
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        UPHELD = "upheld", "Upheld"
+        DISMISSED = "dismissed", "Dismissed"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="claims")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # Whose entry: the claimant, or the person objected to.
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="roll_claims")
+    lodged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    # The section a claimant says they belong in (a claim only).
+    section = models.CharField(max_length=30, blank=True)
+    grounds = models.TextField(max_length=3000)
+    lodged_at = models.DateTimeField()
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The amendment an upheld claim made: the roll version it was made on, and the
+    # entry before ("" eligible: there was none) and after.
+    rules_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    before_eligible = models.BooleanField(null=True, blank=True)
+    before_section = models.CharField(max_length=30, blank=True)
+    before_reason = models.TextField(blank=True)
+    after_eligible = models.BooleanField(null=True, blank=True)
+    after_section = models.CharField(max_length=30, blank=True)
+    after_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("lodged_at", "pk")
+        indexes = [models.Index(fields=("election", "outcome"))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.election_id}/{self.person_id}: {self.outcome}"

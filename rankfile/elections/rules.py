@@ -75,10 +75,29 @@ class Facts:
     union_verified: bool = False
 
 
+# Why, in a word: the rule that decided (``Decision.code``), for counts by reason. The
+# reason itself holds the person's own dates, so no two are alike.
+REASON_WORDS = {
+    "eligible": "On the roll",
+    "category": "In a category that has no vote",
+    "standing": "Not in good standing",
+    "age": "Under the minimum age",
+    "joined_late": "Joined after the freeze date",
+    "standing_break": "Not in good standing without a break since the date",
+    "arrears": "Dues behind more than allowed",
+    "supporter_window": "Registered supporter who did not pay in the window",
+    "vetting": "Registered supporter not approved in vetting",
+    "union": "Affiliated supporter not confirmed by their union",
+    "claim": "Put on the roll on a claim",
+    "objection": "Taken off the roll on an objection",
+}
+
+
 @dataclass(frozen=True)
 class Decision:
     eligible: bool
     reason: str
+    code: str = ""  # a key of REASON_WORDS
 
 
 def _date(data: dict[str, Any], key: str) -> dt.date | None:
@@ -170,25 +189,25 @@ def evaluate(rules: Rules, facts: Facts, *, today: dt.date) -> Decision:
         window_hint = (f"; you could register as a supporter between "
                        f"{_span(rules.window_from, rules.window_to)}")
 
-    def out(reason: str) -> Decision:
-        return Decision(False, reason + ".")
+    def out(reason: str, code: str) -> Decision:
+        return Decision(False, reason + ".", code)
 
     if facts.category not in rules.categories:
         return out(f"As a {what} you have no vote in this election: it is open to "
-                   + ", ".join(CATEGORY_WORDS[c] + "s" for c in rules.categories))
+                   + ", ".join(CATEGORY_WORDS[c] + "s" for c in rules.categories), "category")
     if facts.status not in GOOD_STANDING:
         return out(f"Your {what}ship is not in good standing (it is {facts.status.replace('_', ' ')})"
                    if facts.category == MEMBER else
                    f"Your registration as a {what} is not in good standing "
-                   f"(it is {facts.status.replace('_', ' ')})")
+                   f"(it is {facts.status.replace('_', ' ')})", "standing")
     if rules.min_age is not None and age_on(facts.date_of_birth, cutoff) < rules.min_age:
-        return out(f"You must be {rules.min_age} or older on {day(cutoff)} to vote")
+        return out(f"You must be {rules.min_age} or older on {day(cutoff)} to vote", "age")
     if facts.category == MEMBER:
         if rules.freeze_date is not None and (facts.joined_on is None
                                               or facts.joined_on > rules.freeze_date):
             joined = f"on {day(facts.joined_on)}" if facts.joined_on else "after it"
             return out(f"You joined {joined}, after the freeze date of "
-                       f"{day(rules.freeze_date)}{window_hint}")
+                       f"{day(rules.freeze_date)}{window_hint}", "joined_late")
         since = rules.good_standing_since
         if since is not None and (facts.good_standing_since is None
                                   or facts.good_standing_since > since):
@@ -196,31 +215,32 @@ def evaluate(rules: Rules, facts: Facts, *, today: dt.date) -> Decision:
                      else "an unknown date")
             return out(f"You must have been in good standing without a break since "
                        f"{day(since)}; your present membership in good standing began on "
-                       f"{began}{window_hint}")
+                       f"{began}{window_hint}", "standing_break")
         if (rules.arrears_max_days is not None
                 and facts.overdue_days > rules.arrears_max_days):
             return out(f"On {day(cutoff)} your dues were {facts.overdue_days} days behind, "
                        f"more than the {rules.arrears_max_days} days allowed; pay what is "
-                       "owed before then to vote")
+                       "owed before then to vote", "arrears")
         joined = f"you joined on {day(facts.joined_on)}" if facts.joined_on else "you are a member"
-        return Decision(True, f"You can vote as a member: {joined} and are in good standing.")
+        return Decision(True, f"You can vote as a member: {joined} and are in good standing.",
+                        "eligible")
     if facts.category == REGISTERED:
         if rules.window_from and rules.window_to:
             inside = [d for d in facts.paid_on if rules.window_from <= d <= rules.window_to]
             if not inside:
                 return out(f"Registered supporters vote only if they paid between "
                            f"{_span(rules.window_from, rules.window_to)}; we have no payment "
-                           "from you in that window")
+                           "from you in that window", "supporter_window")
         if rules.supporter_vetting_approved and facts.vetting != "approved":
             state = "is still pending" if facts.vetting == "pending" else "did not approve you"
             return out(f"Registered supporters vote once approved in vetting; your vetting "
-                       f"{state}")
+                       f"{state}", "vetting")
         return Decision(True, "You can vote as a registered supporter: you registered in the "
-                        "window and were approved.")
+                        "window and were approved.", "eligible")
     if facts.category == AFFILIATED:
         if rules.affiliated_verified and not facts.union_verified:
             return out("Affiliated supporters vote once their union confirms their membership; "
-                       "yours has not confirmed it yet")
+                       "yours has not confirmed it yet", "union")
         return Decision(True, "You can vote as an affiliated supporter: your union confirmed "
-                        "your membership.")
-    return out(f"As a {what} you have no vote in this election")  # pragma: no cover
+                        "your membership.", "eligible")
+    return out(f"As a {what} you have no vote in this election", "category")  # pragma: no cover

@@ -11,3 +11,11 @@ def send_credentials(*, election_id: int) -> int:
     from rankfile.elections.services.credentials import credentials_send
 
     return credentials_send(election_id=election_id)
+
+
+@task()
+def send_reminders(*, election_id: int, round_number: int) -> int:
+    """Queue one reminder per voter who has not voted, for this round; safe to run twice."""
+    from rankfile.elections.services.credentials import reminders_send
+
+    return reminders_send(election_id=election_id, round_number=round_number)

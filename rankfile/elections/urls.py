@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rankfile.elections import views, views_nominations
+from rankfile.elections import views, views_nominations, views_roll
 
 app_name = "elections"
 urlpatterns = [
@@ -10,6 +10,12 @@ urlpatterns = [
     path("<slug:slug>/can-i-vote/", views.can_i_vote, name="can_i_vote"),
     path("<slug:slug>/vote/", views.vote, name="vote"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/can-i-vote/claim/", views_roll.claim, name="claim"),
+    path("<slug:slug>/can-i-vote/object/", views_roll.objection, name="object"),
+    path("<slug:slug>/manage/claims/", views_roll.claims, name="claims"),
+    path("<slug:slug>/manage/claims/<int:pk>/", views_roll.claim_decision,
+         name="claim_decision"),
+    path("<slug:slug>/manage/credentials/", views_roll.credentials, name="credentials"),
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/declaration/", views.declaration, name="declaration"),
     path("<slug:slug>/nominations/", views_nominations.nominations, name="nominations"),

@@ -42,7 +42,6 @@ from rankfile.elections.services.roll import (
     roll_evaluate,
     roll_figures,
     roll_freeze,
-    roll_my_place,
     roll_rules_set,
 )
 from rankfile.elections.services.setup import (
@@ -52,10 +51,14 @@ from rankfile.elections.services.setup import (
     election_open,
     is_accepting_ballots,
 )
+from rankfile.elections.views_roll import can_i_vote_page
 
 # A voter may ask for a new code this many times an hour (each revokes the last).
 CODE_REQUESTS = 3
 CODE_REQUEST_SECONDS = 3600
+CODE_REQUEST_ANSWER = ("If you are on the roll and have not voted, a new voting code is on its "
+                       "way to the address on the roll, and the code sent before no longer "
+                       "works. You can ask 3 times an hour.")
 
 
 def _election(slug: str) -> Election:
@@ -86,19 +89,17 @@ def can_i_vote(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Where the voter stands; a POST asks for a new voting code (the old one stops)."""
     election = _election(slug)
     if request.method == "POST":
+        # The same answer whatever happens (sent, limited, off the roll, voted): what
+        # this says must not differ by what the roll holds.
         try:
             rate_limit(request, scope="credential_request", limit=CODE_REQUESTS,
                        per_seconds=CODE_REQUEST_SECONDS, key=str(request.user.pk))
             credential_request(voter=request.user, election=election)
-        except Refusal as e:
-            messages.warning(request, e.message)
-        else:
-            messages.success(request, "A new voting code is on its way to "
-                             f"{request.user.email}. The old one no longer works.")
+        except Refusal:
+            pass
+        messages.info(request, CODE_REQUEST_ANSWER)
         return redirect("elections:can_i_vote", election.slug)
-    place = roll_my_place(user=request.user, election=election)
-    return render(request, "elections/can_i_vote.html", {
-        "election": election, "place": place, "accepting": is_accepting_ballots(election)})
+    return can_i_vote_page(request, election)
 
 
 def _on_roll(request: HttpRequest, election: Election) -> bool:
@@ -196,6 +197,7 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "issues": election_issues_before_opening(election),
         "lines": reconciliation(by=request.user, election=election),
         "differences": roll_differences(by=request.user, election=election),
+        "open_claims": election.claims.filter(outcome="open").count(),
         "section_words": CATEGORY_WORDS})
 
 

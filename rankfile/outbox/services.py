@@ -409,9 +409,12 @@ def outbox_record_bounce(*, message_id: str, reason: str) -> OutboxMessage | Non
     return message
 
 
-def outbox_progress(*, purpose: str) -> Progress:
-    """Queued, sent, failed and bounced counts of one purpose's messages."""
-    counts = dict(OutboxMessage.objects.filter(purpose=purpose).order_by()
-                  .values_list("status").annotate(n=Count("pk")))
+def outbox_progress(*, purpose: str, key_prefix: str = "") -> Progress:
+    """Queued, sent, failed and bounced counts of one purpose's messages (those whose
+    key starts with ``key_prefix``, if given: one election's voting codes)."""
+    messages = OutboxMessage.objects.filter(purpose=purpose)
+    if key_prefix:
+        messages = messages.filter(key__startswith=key_prefix)
+    counts = dict(messages.order_by().values_list("status").annotate(n=Count("pk")))
     return Progress(queued=counts.get(S.QUEUED, 0), sent=counts.get(S.SENT, 0),
                     failed=counts.get(S.FAILED, 0), bounced=counts.get(S.BOUNCED, 0))

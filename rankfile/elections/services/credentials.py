@@ -10,11 +10,13 @@ voter's e-mail (the outbox) and forgotten; nothing stores it beside a tracker.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import re
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -25,12 +27,20 @@ from django.utils import timezone
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.core.actors import System
-from rankfile.core.errors import Conflict, Refusal
-from rankfile.elections.access import check_runs
+from rankfile.core.errors import Conflict, NotFound, Refusal
+from rankfile.elections.access import check_runs, check_watches
 from rankfile.elections.models import Credential, Election, RollEntry
+from rankfile.elections.rules import day
 from rankfile.elections.services.audit import audit_append
 from rankfile.elections.services.setup import current_rules
-from rankfile.outbox.services import Draft, outbox_enqueue_many
+from rankfile.outbox.models import OutboxMessage
+from rankfile.outbox.selectors import outbox_message_with_id, outbox_problem_list
+from rankfile.outbox.services import (
+    Draft,
+    outbox_enqueue_many,
+    outbox_progress,
+    outbox_record_bounce,
+)
 
 CODE_BYTES = 12  # 96 bits: at least 80, as the issue asks
 CODE_CHARS = 20  # base32 of 12 bytes, without padding
@@ -193,3 +203,181 @@ def credential_request(*, voter: Actor, election: Election) -> None:
         outbox_enqueue_many(credential_draft(election, e, c) for e, c in made)
         audit_append(election=election, action="credential_requested", by=voter,
                      details={"entry": entry.pk})
+
+
+# -- progress, bounces and reminders, for the returning officer ---------------------------
+
+REMINDER_PURPOSE = "election_reminder"
+REMINDER_GAP = dt.timedelta(hours=24)
+
+
+def _key_prefix(election: Election) -> str:
+    return f"{PURPOSE}:{election.pk}:"
+
+
+@dataclass(frozen=True)
+class CredentialProgress:
+    """How far the voting codes have gone: voters, and the messages carrying their codes
+    (a reissued code is a message of its own)."""
+
+    on_roll: int
+    voted: int
+    not_yet: int  # on the roll, not voted, no live code: the job has not reached them
+    queued: int
+    sent: int
+    failed: int
+    bounced: int
+    reminder_rounds: int
+
+
+def credentials_progress(*, by: Actor, election: Election) -> CredentialProgress:
+    """Codes queued, sent, refused (failed) and bounced, and voters not reached yet."""
+    check_watches(by, election)
+    rules = current_rules(election)
+    on_roll = voted = not_yet = 0
+    if rules is not None:
+        on = rules.entries.filter(eligible=True)
+        on_roll, voted = on.count(), on.filter(voted_on__isnull=False).count()
+        not_yet = _waiting(election).count() if rules.frozen_at else 0
+    mail = outbox_progress(purpose=PURPOSE, key_prefix=_key_prefix(election))
+    rounds = election.audit.filter(action="reminders_started").count()
+    return CredentialProgress(on_roll, voted, not_yet, mail.queued, mail.sent, mail.failed,
+                              mail.bounced, rounds)
+
+
+@dataclass(frozen=True)
+class Bounce:
+    message: OutboxMessage
+    entry: RollEntry | None  # whose code it carried
+    replaced: bool  # a newer code went out since
+
+
+def credential_bounces(*, by: Actor, election: Election, limit: int = 200) -> list[Bounce]:
+    """Voting codes that bounced or that the mail server refused, newest first."""
+    check_watches(by, election)
+    found = []
+    for message in outbox_problem_list(purpose=PURPOSE,
+                                       key_prefix=_key_prefix(election))[:limit]:
+        prefix = message.key.removeprefix(_key_prefix(election))
+        credential = (Credential.objects.filter(entry__election=election,
+                                                code_hmac__startswith=prefix)
+                      .select_related("entry__user", "entry__membership").first())
+        entry = credential.entry if credential else None
+        replaced = bool(credential and credential.revoked_at is not None
+                        and entry is not None
+                        and entry.credentials.filter(issued_at__gt=credential.issued_at)
+                        .exists())
+        found.append(Bounce(message, entry, replaced))
+    return found
+
+
+def credential_bounce_record(*, by: Actor, election: Election, message_id: str,
+                             reason: str) -> OutboxMessage:
+    """Record that the message carrying a voting code bounced (from the bounce report
+    the mail server sent back, by its Message-ID), so it is listed for staff.
+
+    Raises:
+        Refusal: no Message-ID or reason, or no voting code of this election was sent
+            with that Message-ID.
+    """
+    check_runs(by, election)
+    message_id = (message_id if isinstance(message_id, str) else "").strip()
+    reason = (reason if isinstance(reason, str) else "").strip()
+    if not message_id or len(message_id) > 200 or any(c in message_id for c in "\r\n\0 "):
+        raise Refusal("Give the Message-ID from the bounce report, e.g. "
+                      "<4f2a…@example.org>.", code="bad_message_id", field="message_id")
+    if not reason or "\0" in reason or len(reason) > 1000:
+        raise Refusal("Say why it bounced (the mail server's words), in at most 1,000 "
+                      "characters.", code="bad_reason", field="reason")
+    message = outbox_message_with_id(message_id)
+    if message is None or not message.key.startswith(_key_prefix(election)):
+        raise Refusal("No voting code of this election was sent with that Message-ID. "
+                      "Copy it from the bounce report's original message.",
+                      code="unknown_message", field="message_id")
+    with transaction.atomic():
+        bounced = outbox_record_bounce(message_id=message.message_id, reason=reason)
+        assert bounced is not None
+        audit_append(election=election, action="credential_bounced", by=by,
+                     details={"message": message.pk})
+    return bounced
+
+
+def roll_entry_by_reference(*, by: Actor, election: Election, reference: str) -> RollEntry:
+    """The current roll's entry of the member with ``reference``, for the returning officer.
+
+    Raises:
+        NotFound: no such member on the roll.
+    """
+    from rankfile.elections.services.roll import current_roll
+
+    check_runs(by, election)
+    plain = (reference if isinstance(reference, str) else "").strip().upper()
+    entry = None
+    if plain and len(plain) <= 12:
+        entry = (current_roll(election).filter(eligible=True, membership__reference=plain)
+                 .select_related("user", "election").first())
+    if entry is None:
+        raise NotFound("Nobody on the roll has that membership reference. Check it on the "
+                       "member's record.", code="not_on_roll", field="reference")
+    return entry
+
+
+def reminders_start(*, by: Actor, election: Election) -> int:
+    """Start a round of reminders to everyone on the roll who has not voted; returns the
+    round's number. One round a day at most, so a button pressed twice sends once.
+
+    Raises:
+        Conflict: the ballot is not open, or the last round started less than a day ago.
+    """
+    from rankfile.elections.tasks import send_reminders
+
+    check_runs(by, election)
+    if election.status != Election.Status.OPEN:
+        raise Conflict("Reminders go out only while the ballot is open.", code="not_open")
+    with transaction.atomic():
+        Election.objects.select_for_update().filter(pk=election.pk).first()
+        rounds = election.audit.filter(action="reminders_started").order_by("-number")
+        last = rounds.first()
+        if last is not None and timezone.now() - last.at < REMINDER_GAP:
+            raise Conflict("Reminders went out less than a day ago: send the next round "
+                           "tomorrow.", code="reminded_recently")
+        number = rounds.count() + 1
+        audit_append(election=election, action="reminders_started", by=by,
+                     details={"round": number})
+        send_reminders.enqueue(election_id=election.pk, round_number=number)
+    return number
+
+
+def reminder_draft(election: Election, entry: RollEntry, round_number: int) -> Draft:
+    closes = (f" The ballot closes on {day(timezone.localdate(election.ballot_closes_at))}."
+              if election.ballot_closes_at else "")
+    body = (f"You have not voted yet in {election.title}.{closes}\n\n"
+            f"Vote at {settings.SITE_URL}/elections/{election.slug}/vote/ with the code we "
+            "sent you, or log in and vote from your account. If you never got your code, "
+            f"ask for a new one at {settings.SITE_URL}/elections/{election.slug}/can-i-vote/"
+            ".\n\nIf you have voted since this was sent, thank you: there is nothing more "
+            "to do.\n")
+    return Draft(to=entry.user.email, subject=f"Reminder: vote in {election.title}",
+                 body=body, purpose=REMINDER_PURPOSE,
+                 key=f"{REMINDER_PURPOSE}:{election.pk}:{round_number}:{entry.pk}")
+
+
+def reminders_send(*, election_id: int, round_number: int) -> int:
+    """The job: one reminder per voter on the roll who has not voted, for this round.
+
+    Safe to run twice, or after a crash: each message's key names the round and
+    the entry, so one queued already is skipped. Returns how many were queued now.
+    """
+    election = Election.objects.get(pk=election_id)
+    rules = current_rules(election)
+    if rules is None or election.status != Election.Status.OPEN:
+        return 0
+    queued, after = 0, 0
+    while True:
+        chunk = list(rules.entries.filter(eligible=True, voted_on__isnull=True, pk__gt=after)
+                     .select_related("user").order_by("pk")[:CHUNK])
+        if not chunk:
+            return queued
+        queued += outbox_enqueue_many(reminder_draft(election, e, round_number)
+                                      for e in chunk)
+        after = chunk[-1].pk

@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
@@ -24,11 +24,12 @@ from rankfile.accounts.roles import bodies_within
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.elections import rules as eligibility
 from rankfile.elections.access import check_runs, check_watches
-from rankfile.elections.models import Election, RollEntry, RollRules
+from rankfile.elections.models import Election, RollClaim, RollEntry, RollRules
 from rankfile.elections.services.audit import audit_append
 from rankfile.elections.services.setup import current_rules
 from rankfile.membership.models import Membership, Payment
 from rankfile.membership.services.dues import dues_of
+from rankfile.vetting.models import Appeal
 
 # Memberships never completed are nobody's claim to a vote.
 NEVER_MEMBERS = (Membership.Status.APPLIED, Membership.Status.EXPIRED)
@@ -130,13 +131,99 @@ def roll_evaluate(*, by: Actor, election: Election) -> RollRules:
             rules=current, election=election, user_id=user_id, membership=chosen,
             section=chosen.category.kind if chosen else "",
             branch_id=chosen.branch_id if chosen else None,
-            eligible=decision.eligible, reason=decision.reason))
+            eligible=decision.eligible, reason=decision.reason, reason_code=decision.code))
     with transaction.atomic():
         current.entries.all().delete()
         RollEntry.objects.bulk_create(rows, batch_size=2000)
+        amendments_apply(current)
         current.evaluated_at = timezone.now()
         current.save(update_fields=("evaluated_at",))
     return current
+
+
+def amendment_apply(rules: RollRules, claim: RollClaim) -> None:
+    """Make the person's entry in ``rules`` what the upheld ``claim`` decided (adding
+    an entry for a claimant who had none). Call inside the caller's transaction."""
+    code = "claim" if claim.kind == RollClaim.Kind.CLAIM else "objection"
+    changed = rules.entries.filter(user_id=claim.person_id).update(
+        eligible=claim.after_eligible, section=claim.after_section, reason=claim.after_reason,
+        reason_code=code)
+    if not changed and claim.kind == RollClaim.Kind.CLAIM:
+        membership = (_memberships(rules.election, claim.person).last()
+                      if claim.person_id else None)
+        RollEntry.objects.create(
+            rules=rules, election=rules.election, user_id=claim.person_id,
+            membership=membership, section=claim.after_section,
+            branch_id=membership.branch_id if membership else None,
+            eligible=bool(claim.after_eligible), reason=claim.after_reason, reason_code=code)
+
+
+def amendments_apply(rules: RollRules) -> int:
+    """Apply again, in the order they were decided, the upheld claims and objections of
+    the election to a roll just drawn: a decision holds until another one changes it."""
+    upheld = list(RollClaim.objects.filter(election_id=rules.election_id,
+                                           outcome=RollClaim.Outcome.UPHELD)
+                  .order_by("decided_at", "pk"))
+    for claim in upheld:
+        amendment_apply(rules, claim)
+    return len(upheld)
+
+
+def roll_version_copy(*, by: Actor, election: Election, frozen: RollRules,
+                      why: str) -> RollRules:
+    """A new version of the roll, the same rules and entries as ``frozen``, drawn and not
+    frozen: for an amendment after freezing. Both versions are kept. Call inside the
+    caller's transaction, holding the lock on ``frozen``."""
+    now = timezone.now()
+    newer = RollRules.objects.create(
+        election=election, version=frozen.version + 1, rules=frozen.rules, created_at=now,
+        created_by=by if isinstance(by, User) else None, evaluated_at=now)
+    # One statement in the database: 650,000 entries never pass through Python.
+    table = connection.ops.quote_name(RollEntry._meta.db_table)
+    columns = "election_id, user_id, membership_id, section, branch_id, eligible, reason, " \
+              "reason_code"
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (rules_id, {columns}) "  # noqa: S608 (no input)
+                       f"SELECT %s, {columns} FROM {table} WHERE rules_id = %s ORDER BY id",
+                       [newer.pk, frozen.pk])
+    audit_append(election=election, action="roll_version_made", by=by, details={
+        "from_version": frozen.version, "version": newer.version, "why": why})
+    return newer
+
+
+@dataclass(frozen=True)
+class OpenChallenges:
+    """What stands in the way of freezing: open claims, objections and vetting appeals."""
+
+    claims: int
+    objections: int
+    appeals: int
+
+    def __bool__(self) -> bool:
+        return bool(self.claims or self.objections or self.appeals)
+
+    def sentence(self) -> str:
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        return (f"{n(self.claims, 'claim')}, {n(self.objections, 'objection')} and "
+                f"{n(self.appeals, 'vetting appeal')}")
+
+
+def roll_open_challenges(election: Election) -> OpenChallenges:
+    """Open claims and objections of the election, and vetting appeals still pending of
+    people with a membership in its area (whatever their status)."""
+    open_claims = dict(RollClaim.objects.filter(election=election,
+                                                outcome=RollClaim.Outcome.OPEN)
+                       .order_by().values_list("kind").annotate(n=Count("pk")))
+    memberships = Membership.objects.all()
+    if election.body.parent_id is not None:
+        within = bodies_within([election.body])
+        memberships = memberships.filter(Q(branch_id__in=within) | Q(constituency_id__in=within))
+    appeals = Appeal.objects.filter(outcome=Appeal.Outcome.PENDING,
+                                    membership__in=memberships).count()
+    return OpenChallenges(open_claims.get(RollClaim.Kind.CLAIM, 0),
+                          open_claims.get(RollClaim.Kind.OBJECTION, 0), appeals)
 
 
 def _sha256(data: object) -> str:
@@ -145,12 +232,24 @@ def _sha256(data: object) -> str:
 
 
 def roll_freeze(*, by: Actor, election: Election) -> RollRules:
-    """Freeze the drawn roll and its rules, recording the SHA-256 of each."""
+    """Freeze the drawn roll and its rules, recording the SHA-256 of each.
+
+    Raises:
+        Conflict: the roll is not drawn, or frozen already; or claims, objections or
+            vetting appeals of people in the electorate are open (the message says
+            how many of each).
+    """
     check_runs(by, election)
     current = current_rules(election)
     if current is None or current.evaluated_at is None:
         raise Conflict("Draw the roll before freezing it.", code="roll_not_drawn")
     with transaction.atomic():
+        # Lodging a claim takes this lock too: none slips in between the count and the freeze.
+        RollRules.objects.select_for_update().filter(pk=current.pk).first()
+        waiting = roll_open_challenges(election)
+        if waiting:
+            raise Conflict(f"The roll cannot be frozen while {waiting.sentence()} are open. "
+                           "Decide them first.", code="challenges_open")
         entries = list(current.entries.order_by("user_id")
                        .values_list("user_id", "section", "eligible"))
         updated = RollRules.objects.filter(pk=current.pk, frozen_at__isnull=True).update(
@@ -181,15 +280,19 @@ class RollFigures:
 
 
 def roll_figures(*, by: Actor, election: Election) -> RollFigures:
-    """Counts by section and by reason, for the returning officer and scrutineers."""
+    """Counts by section, by branch and by reason (the rule that decided, in a word: the
+    reasons themselves hold each person's dates), for the returning officer and scrutineers."""
     check_watches(by, election)
     entries = current_roll(election)
     by_section = list(entries.values("section").annotate(
         on_roll=Count("pk", filter=Q(eligible=True)),
         off_roll=Count("pk", filter=Q(eligible=False)),
         voted=Count("pk", filter=Q(voted_on__isnull=False))).order_by("section"))
-    by_reason = list(entries.filter(eligible=False).values("reason")
-                     .annotate(n=Count("pk")).order_by("-n")[:50])
+    by_reason = [{"reason": eligibility.REASON_WORDS.get(row["reason_code"],
+                                                         "Drawn before reasons were counted"),
+                  "on_roll": row["eligible"], "n": row["n"]}
+                 for row in entries.values("reason_code", "eligible")
+                 .annotate(n=Count("pk")).order_by("-eligible", "-n", "reason_code")]
     by_branch = list(entries.values("branch__name").annotate(
         on_roll=Count("pk", filter=Q(eligible=True)),
         off_roll=Count("pk", filter=Q(eligible=False)),
@@ -234,6 +337,8 @@ class Difference:
     before: str  # "in", "out" or "" (not on that version)
     after: str
     reason: str  # the reason under the newer version (or the older, if gone)
+    before_section: str = ""
+    after_section: str = ""
 
 
 def roll_differences(*, by: Actor, election: Election, limit: int = 200
@@ -241,7 +346,8 @@ def roll_differences(*, by: Actor, election: Election, limit: int = 200
     """The people whose place differs between the last two versions of the roll.
 
     Both versions are kept; this is what changed from the older to the newer:
-    people added, removed, or moved in or out. For the officers only.
+    people added, removed, moved in or out, or moved to another section. For the
+    officers only.
     """
     check_watches(by, election)
     versions = list(election.rule_sets.order_by("-version")[:2])
@@ -249,22 +355,23 @@ def roll_differences(*, by: Actor, election: Election, limit: int = 200
         return (versions[0] if versions else None), None, []
     newer, older = versions
 
-    def places(rules: RollRules) -> dict[int, tuple[str, str, str]]:
-        return {u: ("in" if ok else "out", reason, f"{first} {last}".strip())
-                for u, ok, reason, first, last in rules.entries.values_list(
-                    "user_id", "eligible", "reason", "membership__first_name",
+    def places(rules: RollRules) -> dict[int, tuple[str, str, str, str]]:
+        return {u: ("in" if ok else "out", section, reason, f"{first or ''} {last or ''}".strip())
+                for u, ok, section, reason, first, last in rules.entries.values_list(
+                    "user_id", "eligible", "section", "reason", "membership__first_name",
                     "membership__last_name")}
 
     before, after = places(older), places(newer)
     found = []
     for user_id in sorted(set(before) | set(after)):
         was, now = before.get(user_id), after.get(user_id)
-        if was is not None and now is not None and was[0] == now[0]:
+        if was is not None and now is not None and was[:2] == now[:2]:
             continue
         latest = now or was
         assert latest is not None
-        found.append(Difference(user_id, latest[2], was[0] if was else "",
-                                now[0] if now else "", latest[1]))
+        found.append(Difference(user_id, latest[3], was[0] if was else "",
+                                now[0] if now else "", latest[2],
+                                was[1] if was else "", now[1] if now else ""))
         if len(found) >= limit:
             break
     return newer, older, found

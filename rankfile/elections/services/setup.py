@@ -18,6 +18,7 @@ from rankfile.elections.models import (
     Candidate,
     Election,
     NominationRules,
+    RollClaim,
     RollRules,
 )
 from rankfile.elections.rules import CATEGORY_WORDS
@@ -115,6 +116,9 @@ def election_issues_before_opening(election: Election) -> list[str]:
         problems.append("Write the eligibility rules and draw the roll.")
     elif rules.frozen_at is None:
         problems.append("Freeze the roll.")
+    waiting = RollClaim.objects.filter(election=election, outcome=RollClaim.Outcome.OPEN).count()
+    if waiting:
+        problems.append(f"Decide the open claims and objections ({waiting}).")
     return problems
 
 

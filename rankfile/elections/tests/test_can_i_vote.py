@@ -33,7 +33,8 @@ def test_a_voter_asks_for_a_new_code_and_the_old_one_stops(client, open_election
     response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
 
     assert 302 == response.status_code
-    assert "A new voting code is on its way" in client.get(response["Location"]).content.decode()
+    assert "a new voting code is on its way to the address on the roll" in client.get(
+        response["Location"]).content.decode()
     assert [member.email] == list(OutboxMessage.objects.filter(
         purpose="election_credential").values_list("to", flat=True))
     live = Credential.objects.get(revoked_at__isnull=True)
@@ -42,14 +43,14 @@ def test_a_voter_asks_for_a_new_code_and_the_old_one_stops(client, open_election
     assert code_hmac(old) != live.code_hmac
 
 
-def test_asking_for_codes_is_rate_limited(client, open_election, member):
+def test_asking_for_codes_is_rate_limited_with_the_same_answer(client, open_election, member):
     from rankfile.outbox.models import OutboxMessage
 
     client.force_login(member)
     for _ in range(5):
         response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
 
-    assert "Too many attempts" in client.get(response["Location"]).content.decode()
+    assert "You can ask 3 times an hour" in client.get(response["Location"]).content.decode()
     assert 3 == OutboxMessage.objects.count()
 
 
@@ -59,5 +60,6 @@ def test_someone_off_the_roll_gets_no_code(client, open_election, outsider):
     client.force_login(outsider)
     response = client.post(f"/elections/{open_election.slug}/can-i-vote/")
 
-    assert "not on the roll" in client.get(response["Location"]).content.decode()
+    assert "If you are on the roll and have not voted" in client.get(
+        response["Location"]).content.decode()
     assert 0 == OutboxMessage.objects.count()

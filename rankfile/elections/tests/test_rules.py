@@ -101,6 +101,16 @@ def test_every_decision_has_a_reason_in_a_sentence(f):
 
 
 @given(facts)
+def test_every_decision_names_the_rule_that_decided_for_counts_by_reason(f):
+    from rankfile.elections.rules import REASON_WORDS
+
+    decision = evaluate(RULES, f, today=TODAY)
+
+    assert decision.code in REASON_WORDS
+    assert decision.eligible == (decision.code == "eligible")
+
+
+@given(facts)
 def test_nobody_out_of_good_standing_or_under_age_is_on_the_roll(f):
     decision = evaluate(RULES, f, today=TODAY)
 
