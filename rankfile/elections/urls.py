@@ -9,6 +9,7 @@ urlpatterns = [
     path("<slug:slug>/can-i-vote/", views.can_i_vote, name="can_i_vote"),
     path("<slug:slug>/vote/", views.vote, name="vote"),
     path("<slug:slug>/manage/", views.manage, name="manage"),
+    path("<slug:slug>/manage/postal/", views.postal, name="postal"),
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/declaration/", views.declaration, name="declaration"),
 ]
