@@ -99,7 +99,7 @@ def test_the_header_shows_a_roles_links(client, secretary):
     assert 'href="/staff/payments/"' not in header
 
 
-def test_a_visitor_finds_the_elections_in_the_header_and_the_list_opens(client):
+def test_a_visitor_finds_the_elections_in_the_header_and_the_list_opens(client, db):
     response = client.get("/elections/")
 
     header = response.content.decode().split("</header>")[0]
