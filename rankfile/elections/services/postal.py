@@ -19,7 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from rankfile.accounts.http import Actor
-from rankfile.core.errors import Conflict, NotFound, Refusal
+from rankfile.accounts.models import User
+from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
 from rankfile.elections.access import check_keys_postal
 from rankfile.elections.models import Election, PostalKeying, RollEntry
 from rankfile.elections.services.audit import audit_append
@@ -65,7 +66,7 @@ def reference_normalise(reference: object) -> str:
     return "".join(reference.split()).upper()
 
 
-def _entry(election: Election, reference: str) -> RollEntry:
+def _entry(election: Election, reference: object) -> RollEntry:
     ref = reference_normalise(reference)
     if not ref:
         raise Refusal("Enter the membership reference printed on the ballot paper.",
@@ -80,6 +81,14 @@ def _entry(election: Election, reference: str) -> RollEntry:
         raise Refusal(f"{ref} is not on the roll of this election, so their paper is not "
                       f"counted: {entry.reason}", code="not_eligible", field="reference")
     return entry
+
+
+def _keyer(by: Actor, election: Election) -> User:
+    """``by``, a person who may key the election's papers (a keying is someone's)."""
+    check_keys_postal(by, election)
+    if not isinstance(by, User):
+        raise PermissionRefused("A paper ballot is keyed by a person.", code="not_keyer")
+    return by
 
 
 def _discard(entry_id: int) -> int:
@@ -100,11 +109,11 @@ def postal_key(*, by: Actor, election: Election, reference: object, ranking: lis
             their paper are deleted, since it will never be cast.
         KeyedAlready: ``by`` keyed this paper already.
     """
-    check_keys_postal(by, election)
+    keyer = _keyer(by, election)
     if not is_accepting_ballots(election):
         raise ElectionNotOpen("This election is not open for voting: paper ballots are keyed "
                               "only while the box is open.")
-    entry = _entry(election, str(reference))
+    entry = _entry(election, reference)
     checked = ranking_check(election, ranking)
     ref = entry.membership.reference if entry.membership else str(entry.user_id)
     if entry.voted_on is not None:
@@ -117,23 +126,23 @@ def postal_key(*, by: Actor, election: Election, reference: object, ranking: lis
         if locked.voted_on is not None:
             raise BallotAlreadyCast(f"{ref} has voted already: this paper is not counted.")
         keyings = list(PostalKeying.objects.filter(entry=entry).order_by("stage"))
-        if any(k.keyed_by_id == by.pk for k in keyings):
+        if any(k.keyed_by_id == keyer.pk for k in keyings):
             raise KeyedAlready(f"You have keyed {ref}'s paper already: a different person "
                                "keys it next.", field="reference")
         outcome = keying_outcome([k.ranking for k in keyings], checked)
         if outcome == FIRST:
-            _keep(election, entry, PostalKeying.Stage.FIRST, checked, by)
+            _keep(election, entry, PostalKeying.Stage.FIRST, checked, keyer)
             return Keyed(FIRST, f"{ref}'s paper is keyed once. A different person keys it "
                          "again before it is counted.")
         if outcome == HELD:
-            _keep(election, entry, PostalKeying.Stage.SECOND, checked, by)
+            _keep(election, entry, PostalKeying.Stage.SECOND, checked, keyer)
             return Keyed(HELD, f"{ref}'s paper was keyed differently the first time. It is "
                          "held: a third person keys it, and theirs decides.")
         keyers = [k.keyed_by for k in keyings]
         ballot_cast_on_paper(election=election, entry=locked, ranking=checked)
         PostalKeying.objects.filter(entry=entry).delete()
         audit_append(election=election, action="postal_ballot_cast", by=by, details={
-            "keyed_by": [u.email for u in [*keyers, by]],
+            "keyed_by": [u.email for u in [*keyers, keyer]],
             "decided_by_third": len(keyings) == 2})
     return Keyed(CAST, f"{ref}'s paper is in the ballot box, and they are marked as voted.")
 
@@ -153,20 +162,20 @@ def keying_outcome(earlier: list[list[int]], ranking: list[int]) -> str:
 
 
 def _keep(election: Election, entry: RollEntry, stage: int, ranking: list[int],
-          by: Actor) -> None:
+          by: User) -> None:
     PostalKeying.objects.create(election=election, entry=entry, stage=stage, ranking=ranking,
                                 keyed_by=by, keyed_at=timezone.now())
 
 
 def postal_waiting(*, by: Actor, election: Election) -> list[Waiting]:
     """Papers keyed but not cast, for the keyers to finish (never their rankings)."""
-    check_keys_postal(by, election)
+    keyer = _keyer(by, election)
     found: dict[int, Waiting] = {}
     for k in (PostalKeying.objects.filter(election=election)
               .select_related("entry__membership", "entry__user").order_by("entry", "stage")):
         entry = k.entry
         previous = found.get(entry.pk)
-        mine = k.keyed_by_id == by.pk or (previous is not None and previous.keyed_by_me)
+        mine = k.keyed_by_id == keyer.pk or (previous is not None and previous.keyed_by_me)
         found[entry.pk] = Waiting(
             reference=entry.membership.reference if entry.membership else "",
             name=entry.user.get_full_name() or entry.user.email,
