@@ -21,6 +21,7 @@ from django.utils import timezone
 from rankfile.accounts.http import Actor
 from rankfile.accounts.models import User
 from rankfile.core.errors import Conflict, NotFound, PermissionRefused, Refusal
+from rankfile.core.text import refuse_bidi_controls
 from rankfile.elections.access import check_keys_postal
 from rankfile.elections.models import Election, PostalKeying, RollEntry
 from rankfile.elections.services.audit import audit_append
@@ -68,6 +69,7 @@ def reference_normalise(reference: object) -> str:
 
 def _entry(election: Election, reference: object) -> RollEntry:
     ref = reference_normalise(reference)
+    refuse_bidi_controls(ref, field="reference", label="membership reference")
     if not ref:
         raise Refusal("Enter the membership reference printed on the ballot paper.",
                       code="no_reference", field="reference")

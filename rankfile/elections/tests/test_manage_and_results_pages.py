@@ -128,3 +128,19 @@ def test_running_an_election_needs_two_factor_like_the_staff_pages(client, elect
 
     assert (302, "/accounts/2fa/totp/activate/") == (r.status_code, r.url)
     assert 200 == client.get(f"/elections/{election.slug}/").status_code  # public pages stay
+
+
+def test_the_returning_officer_chooses_trackers_apart_on_the_page(client, election,
+                                                                  returning_officer):
+    client.force_login(returning_officer)
+    url = f"/elections/{election.slug}/manage/"
+
+    page = client.post(url, {"action": "trackers", "trackers": "apart"}, follow=True)
+
+    assert "listed apart from the ballots" in page.content.decode()
+    election.refresh_from_db()
+    assert "apart" == election.trackers
+    refused = client.post(url, {"action": "trackers", "trackers": "sideways"}, follow=True)
+    assert "Choose how the bulletin shows trackers." in refused.content.decode()
+    election.refresh_from_db()
+    assert "apart" == election.trackers

@@ -226,3 +226,52 @@ def test_a_paper_is_cast_exactly_when_two_keyings_agree_or_a_third_decides(first
     assert (CAST if first == second else HELD) == two
     if two == HELD:
         assert CAST == keying_outcome([first, second], third)
+
+
+def _paper(election, reference, *ranks):
+    return {"reference": reference,
+            **{f"c{pk}": "" if r is None else str(r) for pk, r in zip(ids(election), ranks,
+                                                                     strict=True)}}
+
+
+def test_the_page_keys_a_paper_and_says_what_happened(client, open_election, member,
+                                                      returning_officer):
+    client.force_login(returning_officer)
+    url = f"/elections/{open_election.slug}/manage/postal/"
+    assert 200 == client.get(url).status_code
+
+    done = client.post(url, _paper(open_election, ref(member), 1, 2, None), follow=True)
+
+    assert "keyed once" in done.content.decode()
+    assert ref(member) in done.content.decode()  # waiting for a second person
+    assert 1 == PostalKeying.objects.count()
+
+
+@pytest.mark.parametrize(("reference", "ranks", "message"), [
+    ("", (1, None, None), "Enter the membership reference printed on the paper."),
+    ("RF-NOSUCH00", (1, None, None), "Nobody with the membership reference RF-NOSUCH00"),
+    ("RF-\u202eNOSUCH", (1, None, None), "changes the direction of the text"),
+    ("{member}", (1, 1, None), "two candidates have the same number"),
+    ("{member}", (None, None, None), "Rank at least one candidate"),
+])
+def test_the_page_explains_a_paper_it_cannot_take_and_keeps_nothing(
+        client, open_election, member, returning_officer, reference, ranks, message):
+    client.force_login(returning_officer)
+
+    response = client.post(f"/elections/{open_election.slug}/manage/postal/",
+                           _paper(open_election, reference.format(member=ref(member)), *ranks))
+
+    assert 400 == response.status_code
+    assert message in response.content.decode()
+    assert not PostalKeying.objects.exists()
+
+
+def test_the_page_is_refused_to_a_scrutineer_and_says_when_the_box_is_closed(
+        client, election, scrutineer, returning_officer):
+    client.force_login(scrutineer)
+    assert 403 == client.get(f"/elections/{election.slug}/manage/postal/").status_code
+    client.force_login(returning_officer)
+
+    page = client.get(f"/elections/{election.slug}/manage/postal/").content.decode()
+
+    assert "keyed only while it is open" in page and "Key this paper" not in page
