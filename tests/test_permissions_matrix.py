@@ -202,7 +202,8 @@ def build_world() -> World:
     from rankfile.elections.tests.helpers import make_election, open_it
 
     officer = make_returning_officer(area)
-    open_it(make_election(area, officer, slug="leader"), officer)
+    leader = open_it(make_election(area, officer, slug="leader"), officer)
+    _closed_election_world(area, officer, people, leader)
 
     meeting, question, attendance = _meetings_world(area, people)
     world = World(
@@ -219,6 +220,20 @@ def build_world() -> World:
     world.vetting = vetting_world(area, applicant.membership)
     world.selection = _selection_world(area, people)
     return world
+
+
+def _closed_election_world(area: Any, officer: Any, people: dict[str, Any], leader: Any
+                           ) -> None:
+    """A voting code for the member persona in the open election, and a second election,
+    closed, with one ballot in its box (the admin shows ballots only after the close)."""
+    from rankfile.elections.services.casting import ballot_cast_as_voter
+    from rankfile.elections.services.setup import election_close
+    from rankfile.elections.tests.helpers import code_for, ids, make_election, open_it
+
+    code_for(leader, people["member"])
+    done = open_it(make_election(area, officer, slug="done"), officer)
+    ballot_cast_as_voter(election=done, voter=people["member"], ranking=ids(done)[:1])
+    election_close(by=officer, election=done)
 
 
 def vetting_world(area: Any, applicant: Any) -> dict[str, Any]:
@@ -773,6 +788,13 @@ SITE: dict[str, list[Call]] = {
         post(DENIED, url=at("elections:credentials", "election"), anonymous=LOGIN,
              data={"action": "remind"}),
     ],
+    # Paper ballots: keyed by the body's returning officer and staff (an empty paper
+    # comes back with its errors); anyone else is refused.
+    "elections:postal": [
+        get(DENIED, url=at("elections:postal", "election"), anonymous=LOGIN, staff=OK),
+        post(DENIED, url=at("elections:postal", "election"), data={}, anonymous=LOGIN,
+             staff=INVALID),
+    ],
     "elections:results": [get(NOT_FOUND, url=at("elections:results", "election"))],
     "elections:declaration": [get(NOT_FOUND, url=at("elections:declaration", "election"))],
     # Nominations: the public list; nominating is for members of the body in good standing
@@ -1019,6 +1041,14 @@ ADMIN_MODELS: dict[str, AdminModel] = {
                                                actions=_no_delete(MOVED)),
     "discussion.bodydiscussionsettings": AdminModel(add=True, change=SHOWN, delete=SAVED,
                                                     actions=_no_delete(MOVED)),
+    # Elections: read here, run on their own pages through the election services.
+    "elections.election": AdminModel(actions=_no_delete()),
+    "elections.candidate": AdminModel(actions=_no_delete()),
+    "elections.rollrules": AdminModel(actions=_no_delete()),
+    "elections.rollentry": AdminModel(actions=_no_delete()),
+    "elections.credential": AdminModel(actions=_no_delete()),
+    "elections.ballot": AdminModel(actions=_no_delete()),
+    "elections.auditentry": AdminModel(actions=_no_delete()),
 }
 
 
@@ -1081,6 +1111,8 @@ API: dict[str, list[Call]] = {
     "election_results": [get(NOT_FOUND, url=path("/api/elections/{election}/results"))],
     "election_bulletin_blt": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.blt"))],
     "election_bulletin_csv": [get(NOT_FOUND, url=path("/api/elections/{election}/bulletin.csv"))],
+    "election_bulletin_trackers": [
+        get(NOT_FOUND, url=path("/api/elections/{election}/bulletin-trackers.txt"))],
     "join": [post(CREATED, url=path("/api/join"), data=_application, json=True)],
     "stats": [get(OK, url=path("/api/stats"))],
     # Only a token reads members: a session never does. A member outside the token's

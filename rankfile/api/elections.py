@@ -104,9 +104,29 @@ def election_bulletin_blt(request: HttpRequest, slug: str) -> HttpResponse:
 @router.get("/{slug}/bulletin.csv", response={200: str, 404: ErrorOut},
             summary="Every ballot with its tracker, as CSV", operation_id="election_bulletin_csv")
 def election_bulletin_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """One row per ballot: tracker, section, and the candidates in order of preference."""
+    """One row per ballot: tracker, section, and the candidates in order of preference.
+    Where trackers are apart from the ballots (see ``bulletin-trackers.txt``): no tracker
+    column, and the rows sorted by their content."""
     election = _published(request, slug)
     response = HttpResponse(election.bulletin_csv, content_type="text/csv; charset=utf-8")
     response["X-Content-SHA256"] = election.bulletin_csv_sha256
     response["Content-Disposition"] = f'attachment; filename="{election.slug}.csv"'
+    return response
+
+
+@router.get("/{slug}/bulletin-trackers.txt", response={200: str, 404: ErrorOut},
+            summary="Every tracker, apart from the ballots",
+            operation_id="election_bulletin_trackers")
+def election_bulletin_trackers(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where the returning officer chose trackers apart from the ballots: every tracker,
+    one a line, sorted by value (random, never the order of casting). A voter finds
+    theirs to check their ballot was counted. An election with trackers beside their
+    rankings has none (they are in ``bulletin.csv``): 404."""
+    election = _published(request, slug)
+    if election.trackers != Election.Trackers.APART:
+        raise NotFound("This election shows each tracker beside its ballot, in bulletin.csv.",
+                       code="trackers_beside")
+    response = HttpResponse(election.bulletin_trackers, content_type="text/plain; charset=utf-8")
+    response["X-Content-SHA256"] = election.bulletin_trackers_sha256
+    response["Content-Disposition"] = f'attachment; filename="{election.slug}-trackers.txt"'
     return response

@@ -68,6 +68,7 @@ def _steps() -> tuple[list[Step], list[Step]]:
         # After every step that adds people: it approves all but the applications.
         Step("vetting", vetting.load, vetting.is_loaded),
         Step("elections", elections.load, elections.is_loaded),
+        Step("branch committee election", elections.load_branch, elections.branch_is_loaded),
     ]
     refresh = [Step("supporters' window", membership.refresh_window, lambda: False),
                Step("demo voting codes", elections.refresh_credentials, lambda: False),

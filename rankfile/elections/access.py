@@ -16,6 +16,8 @@ from rankfile.elections.models import Election
 
 RUNNERS = (Role.Kind.RETURNING_OFFICER,)
 WATCHERS = (Role.Kind.RETURNING_OFFICER, Role.Kind.SCRUTINEER)
+# Key paper (postal) ballots: the returning officer and the body's staff.
+KEYERS = (Role.Kind.RETURNING_OFFICER, Role.Kind.STAFF)
 BOX_CLOSED = (Election.Status.CLOSED, Election.Status.PUBLISHED)
 
 
@@ -39,6 +41,10 @@ def can_watch(user: Actor, election: Election) -> bool:
     return has_role(user, WATCHERS, election.body)
 
 
+def can_key_postal(user: Actor, election: Election) -> bool:
+    return has_role(user, KEYERS, election.body)
+
+
 def can_read_ballots(user: Actor, election: Election) -> bool:
     """Ballots' contents: anyone once published; the officers once the box is closed."""
     if election.status == Election.Status.PUBLISHED:
@@ -58,6 +64,13 @@ def check_watches(user: Actor, election: Election) -> None:
     if not can_watch(user, election):
         raise PermissionRefused("Only the election's returning officer and scrutineers can "
                                 "see this.", code="not_scrutineer")
+
+
+def check_keys_postal(user: Actor, election: Election) -> None:
+    """Raises PermissionRefused unless ``user`` may key the election's paper ballots."""
+    if not can_key_postal(user, election):
+        raise PermissionRefused("Only the election's returning officer and staff key paper "
+                                "ballots.", code="not_keyer")
 
 
 def check_reads_ballots(user: Actor, election: Election) -> None:

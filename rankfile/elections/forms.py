@@ -294,3 +294,30 @@ class BounceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", "bounce")
         super().__init__(*args, **kwargs)
+class PostalForm(BallotForm):
+    """A paper ballot as a keyer reads it: the voter's reference, then the numbers."""
+
+    def __init__(self, election: Election, *args: Any, **kwargs: Any) -> None:
+        super().__init__(election, *args, **kwargs)
+        self.fields["reference"] = forms.CharField(
+            label="Membership reference on the paper", max_length=20,
+            help_text="Printed above the candidates, e.g. RF-7KQ2M4XA.",
+            error_messages={"required": "Enter the membership reference printed on the "
+                                        "paper."},
+            widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                          "autocapitalize": "characters"}))
+        self.order_fields(["reference"])
+        for c in self.candidates:
+            self.fields[f"c{c.pk}"].help_text = (f"The number written beside {c.name} on the "
+                                                 "paper, or blank.")
+
+
+class TrackersForm(forms.Form):
+    trackers = forms.ChoiceField(
+        label="How the bulletin shows ballot trackers",
+        choices=[(Election.Trackers.BESIDE, "Beside their rankings: each voter can check what "
+                  "their ballot says, and could show it to someone"),
+                 (Election.Trackers.APART, "Listed apart from the ballots, in random order: "
+                  "each voter can check their ballot was counted, not what it says")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the bulletin shows trackers."})

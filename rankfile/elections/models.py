@@ -51,8 +51,18 @@ class Election(models.Model):
     nominations_close_at = models.DateTimeField(null=True, blank=True)
     ballot_opens_at = models.DateTimeField(null=True, blank=True)
     ballot_closes_at = models.DateTimeField(null=True, blank=True)
+    class Trackers(models.TextChoices):
+        BESIDE = "beside", "Beside their rankings"
+        APART = "apart", "Listed apart from the ballots"
+
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOMINATIONS)
     created_at = models.DateTimeField()
+    # How the bulletin shows trackers, chosen by the returning officer before opening:
+    # beside each ballot's ranking (a voter can check their ballot's content, and could
+    # show it to someone), or in a separate list in random order (a voter can check only
+    # that their ballot was counted).
+    trackers = models.CharField(max_length=8, choices=Trackers.choices,
+                                default=Trackers.BESIDE)
 
     # The count, kept as published: the engine's JSON result overall and per section,
     # the printable declaration, and the bulletin with its SHA-256 hashes.
@@ -64,6 +74,9 @@ class Election(models.Model):
     bulletin_blt_sha256 = models.CharField(max_length=64, blank=True)
     bulletin_csv = models.TextField(blank=True)
     bulletin_csv_sha256 = models.CharField(max_length=64, blank=True)
+    # With trackers apart: the trackers alone, one a line, sorted by value.
+    bulletin_trackers = models.TextField(blank=True)
+    bulletin_trackers_sha256 = models.CharField(max_length=64, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -196,6 +209,45 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"ballot {self.tracker}"
+
+
+class PostalKeying(models.Model):
+    """One person's keying of one paper ballot: whose paper (the roll entry) and its ranking.
+
+    A paper is keyed twice, by two different people; when both keyings agree the
+    ballot is cast as an online one is (``services/casting.py``: the roll entry
+    marked voted and a ``Ballot`` stored with no link to the voter), and when they
+    differ a third person keys it and decides. Until then these rows must link a
+    voter to a ranking: that is what a second keying is compared with. So they
+    live only as long as that: the transaction that casts the ballot deletes every
+    keying of the paper, closing the box deletes any left, and a refusal because
+    the voter has voted already deletes them too. After a postal ballot is cast
+    nothing stored links its voter to it, as after an online one (the audit log
+    records who keyed, never whose paper or what it said).
+    """
+
+    class Stage(models.IntegerChoices):
+        FIRST = 1, "First keying"
+        SECOND = 2, "Second keying, different from the first"
+
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(RollEntry, on_delete=models.CASCADE, related_name="+")
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    ranking = models.JSONField()
+    keyed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                 related_name="+")
+    keyed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("election", "entry", "stage")
+        constraints = [
+            models.UniqueConstraint(fields=("entry", "stage"), name="postal_keying_one_per_stage"),
+            models.UniqueConstraint(fields=("entry", "keyed_by"),
+                                    name="postal_keying_once_per_keyer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"postal keying {self.stage} of {self.entry_id}"
 
 
 class AuditEntry(models.Model):

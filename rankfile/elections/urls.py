@@ -16,6 +16,7 @@ urlpatterns = [
     path("<slug:slug>/manage/claims/<int:pk>/", views_roll.claim_decision,
          name="claim_decision"),
     path("<slug:slug>/manage/credentials/", views_roll.credentials, name="credentials"),
+    path("<slug:slug>/manage/postal/", views.postal, name="postal"),
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/declaration/", views.declaration, name="declaration"),
     path("<slug:slug>/nominations/", views_nominations.nominations, name="nominations"),

@@ -18,8 +18,13 @@ from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import NotFound, PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
 from rankfile.core.net import rate_limit
-from rankfile.elections.access import access_election, can_run, can_watch
-from rankfile.elections.forms import BallotForm, RulesForm
+from rankfile.elections.access import (
+    access_election,
+    can_key_postal,
+    can_run,
+    can_watch,
+)
+from rankfile.elections.forms import BallotForm, PostalForm, RulesForm, TrackersForm
 from rankfile.elections.models import Election
 from rankfile.elections.rules import CATEGORY_WORDS
 from rankfile.elections.services.casting import (
@@ -36,6 +41,7 @@ from rankfile.elections.services.count import (
 )
 from rankfile.elections.services.credentials import credential_request, credentials_issue
 from rankfile.elections.services.nominations import candidates_in_statement_order
+from rankfile.elections.services.postal import CAST, postal_key, postal_waiting
 from rankfile.elections.services.roll import (
     current_roll,
     roll_differences,
@@ -49,6 +55,7 @@ from rankfile.elections.services.setup import (
     election_close,
     election_issues_before_opening,
     election_open,
+    election_set_trackers,
     is_accepting_ballots,
 )
 from rankfile.elections.views_roll import can_i_vote_page
@@ -80,7 +87,8 @@ def election_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "elections/detail.html", {
         "election": election, "accepting": is_accepting_ballots(election),
         "candidates": candidates_in_statement_order(election),
-        "watches": can_watch(request.user, election)})
+        "watches": can_watch(request.user, election),
+        "keys": can_key_postal(request.user, election)})
 
 
 @login_required
@@ -170,7 +178,15 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "rules":
+            if action == "trackers":
+                trackers_form = TrackersForm(request.POST)
+                if not trackers_form.is_valid():
+                    raise Refusal("Choose how the bulletin shows trackers.", field="trackers")
+                election_set_trackers(by=request.user, election=election,
+                                      trackers=trackers_form.cleaned_data["trackers"])
+                messages.success(request, "The bulletin will show trackers "
+                                 f"{election.get_trackers_display().lower()}.")
+            elif action == "rules":
                 if not rules_form.is_valid():
                     raise Refusal(str(rules_form.errors["rules"][0]), field="rules")
                 roll_rules_set(by=request.user, election=election,
@@ -198,7 +214,42 @@ def manage(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
         "lines": reconciliation(by=request.user, election=election),
         "differences": roll_differences(by=request.user, election=election),
         "open_claims": election.claims.filter(outcome="open").count(),
+        "trackers_form": TrackersForm(initial={"trackers": election.trackers}),
+        "keys": can_key_postal(request.user, election),
         "section_words": CATEGORY_WORDS})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def postal(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    """Key a paper ballot: two different people key each paper; a third decides a
+    paper keyed differently. Nothing here shows a ballot's tracker."""
+    election = _election(slug)
+    try:
+        waiting = postal_waiting(by=request.user, election=election)
+    except PermissionRefused:
+        raise PermissionDenied from None
+    accepting = is_accepting_ballots(election)
+    form = PostalForm(election, request.POST or None)
+    context: dict[str, Any] = {"election": election, "form": form, "waiting": waiting,
+                               "accepting": accepting, "rule": RANKING_RULE}
+    if request.method == "GET":
+        return render(request, "elections/postal.html", context)
+    if form.is_valid():
+        try:
+            ranking = ranking_from_numbers(election, form.numbers())
+            keyed = postal_key(by=request.user, election=election,
+                               reference=form.cleaned_data["reference"], ranking=ranking)
+        except PermissionRefused:
+            raise PermissionDenied from None
+        except Refusal as e:
+            form_add_refusal(form, e)
+        else:
+            (messages.success if keyed.outcome == CAST else messages.info)(
+                request, keyed.message)
+            return redirect("elections:postal", election.slug)
+    return render(request, "elections/postal.html", context, status=400)
 
 
 @require_GET
@@ -208,9 +259,13 @@ def results(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     result = json.loads(election.result_json)
     sections = [(CATEGORY_WORDS.get(s, s), r) for s, r in election.section_results.items()]
+    # The engine's groups file (a women's minimum), to recount with: not in the BLT.
+    groups = {k: election.options[k] for k in ("groups", "minimum") if k in election.options}
     return render(request, "elections/results.html", {
         "election": election, "result": result, "sections": sections,
-        "lines": published_figures(election)})
+        "lines": published_figures(election),
+        "groups_json": json.dumps(groups, indent=2) if groups.get("groups") else "",
+        "seed": election.options.get("seed")})
 
 
 @require_GET

@@ -16,7 +16,6 @@ from rankfile.accounts.access import can_enter_admin
 from rankfile.accounts.http import AnyUser
 from rankfile.accounts.roles import role_kinds
 from rankfile.discussion.access import AUTHORS, MODERATORS
-from rankfile.elections.access import WATCHERS as ELECTION_WATCHERS
 from rankfile.mailings.access import SENDERS
 from rankfile.membership.access import (
     can_import_members,
@@ -49,6 +48,7 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
     main = [
         ("Branches", reverse("branches:index")),
         ("Articles", reverse("discussion:list")),
+        ("Elections", reverse("elections:list")),
         ("Live count", reverse("stats:page")),
         ("Join", reverse("membership:join")),
     ]
@@ -82,8 +82,6 @@ def _links(user: AnyUser | None) -> tuple[list[tuple[str, str]], list[tuple[str,
         work.append(("Moderation", reverse("discussion:moderation")))
     if kinds & set(AUTHORS):
         work.append(("My articles", reverse("discussion:mine")))
-    if kinds & set(ELECTION_WATCHERS):
-        work.append(("Elections", reverse("elections:list")))
     if kinds & {"secretary", "staff"}:  # link their bodies' decisions, run selections
         work.append(("Selections", reverse("selections:list")))
     if can_enter_admin(user):

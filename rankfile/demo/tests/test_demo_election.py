@@ -48,4 +48,42 @@ def test_it_opens_the_leadership_election_and_writes_working_codes(db, capsys, c
     fresh = codes_file.read_text().splitlines()
     assert len(codes) - 1 == len(fresh)  # the voter who voted gets no new code
     assert not set(codes) & set(fresh)
-    assert 1 == Ballot.objects.count()
+    assert 1 == Ballot.objects.filter(election=election).count()
+
+
+def test_it_publishes_a_branch_committee_election_counted_with_a_womens_minimum(
+        db, codes_file, tmp_path):
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from rankfile.counting.cli import main as rankfile_count
+    from rankfile.demo.elections import BRANCH_SLUG, BRANCH_WOMEN_MINIMUM
+
+    call_command("load_demo", "--people", "200")
+    call_command("load_demo")  # again: nothing added, nothing refused
+
+    election = Election.objects.get(slug=BRANCH_SLUG)
+    assert (Election.Status.PUBLISHED, "stv-scottish", 3, "apart") == (
+        election.status, election.method, election.seats, election.trackers)
+    result = json.loads(election.result_json)
+    women = set(election.options["groups"]["women"])
+    assert BRANCH_WOMEN_MINIMUM <= len(women & set(result["elected"]))
+    assert 1 == Election.objects.filter(slug=BRANCH_SLUG).count()
+    client = Client()
+    page = client.get(f"/elections/{BRANCH_SLUG}/results/").content.decode()
+    assert "apart from the ballots" in page and f"{BRANCH_SLUG}.groups.json" in page
+    assert 200 == client.get(f"/elections/{BRANCH_SLUG}/declaration/").status_code
+    trackers = client.get(f"/api/elections/{BRANCH_SLUG}/bulletin-trackers.txt")
+    assert Ballot.objects.filter(election=election).count() == len(
+        trackers.content.decode().splitlines()) > 0
+    # The bulletin and the published groups file recount to the published result.
+    blt = tmp_path / f"{BRANCH_SLUG}.blt"
+    blt.write_bytes(client.get(f"/api/elections/{BRANCH_SLUG}/bulletin.blt").content)
+    groups = tmp_path / f"{BRANCH_SLUG}.groups.json"
+    groups.write_text(json.dumps({k: election.options[k] for k in ("groups", "minimum")}))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert 0 == rankfile_count(["count", str(blt), "--method", "stv-scottish", "--groups",
+                                    str(groups), "--seed", "2016", "--format", "json"])
+    assert result["elected"] == json.loads(out.getvalue())["elected"]

@@ -152,6 +152,17 @@ def ballot_cast_with_credential(*, election: Election, credential: object,
     return _cast(election, found.entry_id, found.entry.section, checked)
 
 
+def ballot_cast_on_paper(*, election: Election, entry: RollEntry, ranking: list[int]) -> None:
+    """Cast a paper ballot its keyers agreed on (``services/postal.py`` checks them, the
+    box being open and the ranking): as any other, with the same one transaction. The
+    tracker is returned to nobody: the keyers must not learn it.
+
+    Raises:
+        BallotAlreadyCast: the voter has voted.
+    """
+    _cast(election, entry.pk, entry.section, ranking)
+
+
 def ballot_cast_as_voter(*, election: Election, voter: User, ranking: Sequence[object]
                          ) -> Receipt:
     """Cast as a logged-in voter on the current roll.

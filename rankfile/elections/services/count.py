@@ -71,16 +71,36 @@ def bulletin_blt(box: Box) -> str:
 
 
 def bulletin_csv(election: Election) -> str:
-    """One row per ballot: tracker, section, then the candidates in order of preference."""
+    """One row per ballot: tracker, section, then the candidates in order of preference.
+
+    With trackers apart (``Election.Trackers.APART``) the rows have no tracker and are
+    sorted by their content (section, then ranking), so a row's place says nothing of
+    its tracker's place in the separate list (``bulletin_trackers``) or of when it was
+    cast.
+    """
     names = dict(election.candidates.values_list("pk", "name"))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
+    ballots = Ballot.objects.filter(election=election).values_list("tracker", "section",
+                                                                    "ranking")
+    if election.trackers == Election.Trackers.APART:
+        w.writerow(["section", "ranking"])
+        rows = sorted([section, *(names[c] for c in ranking)] for _, section, ranking in ballots)
+        w.writerows(rows)
+        return out.getvalue()
     w.writerow(["tracker", "section", "ranking"])
-    for tracker, section, ranking in (Ballot.objects.filter(election=election)
-                                      .order_by("tracker")
-                                      .values_list("tracker", "section", "ranking")):
+    for tracker, section, ranking in ballots.order_by("tracker"):
         w.writerow([tracker, section, *(names[c] for c in ranking)])
     return out.getvalue()
+
+
+def bulletin_trackers(election: Election) -> str:
+    """With trackers apart: every tracker, one a line, sorted by value (trackers are
+    random, so this order is random and never the order of casting). Else empty."""
+    if election.trackers != Election.Trackers.APART:
+        return ""
+    trackers = Ballot.objects.filter(election=election).order_by("tracker")
+    return "".join(f"{t}\n" for t in trackers.values_list("tracker", flat=True))
 
 
 def _sha256(text: str) -> str:
@@ -109,21 +129,25 @@ def election_count(*, by: Actor, election: Election) -> Election:
     except CountingError as e:
         raise Refusal(f"The count could not run: {e}.", code="count_failed") from None
     csv_text = bulletin_csv(election)
+    trackers_text = bulletin_trackers(election)
     with transaction.atomic():
         election.counted_at = timezone.now()
         election.result_json = render_json(result)
         election.section_results = sections
         election.bulletin_blt, election.bulletin_blt_sha256 = blt, _sha256(blt)
         election.bulletin_csv, election.bulletin_csv_sha256 = csv_text, _sha256(csv_text)
+        election.bulletin_trackers = trackers_text
+        election.bulletin_trackers_sha256 = _sha256(trackers_text) if trackers_text else ""
         election.declaration_html = render_html(
             result, Source(name=f"{election.slug}.blt", sha256=_sha256(blt)))
         election.save(update_fields=(
             "counted_at", "result_json", "section_results", "bulletin_blt",
-            "bulletin_blt_sha256", "bulletin_csv", "bulletin_csv_sha256", "declaration_html"))
+            "bulletin_blt_sha256", "bulletin_csv", "bulletin_csv_sha256", "bulletin_trackers",
+            "bulletin_trackers_sha256", "declaration_html"))
         audit_append(election=election, action="counted", by=by, details={
             "engine": f"rankfile.counting {rankfile.counting.__version__}", "method": election.method,
             "ballots": box.total + box.empty, "input_sha256": election.bulletin_blt_sha256,
-            "bulletin_csv_sha256": election.bulletin_csv_sha256,
+            "bulletin_csv_sha256": election.bulletin_csv_sha256, "trackers": election.trackers,
             "result_sha256": _sha256(election.result_json), "elected": result.elected})
     return election
 

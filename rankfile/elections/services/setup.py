@@ -80,6 +80,28 @@ def candidate_withdraw(*, by: Actor, candidate: Candidate) -> Candidate:
     return candidate
 
 
+def election_set_trackers(*, by: Actor, election: Election, trackers: str) -> Election:
+    """Choose how the bulletin shows trackers: beside their rankings, or apart from them.
+
+    Chosen before the box opens, so every voter knows when they vote what their
+    tracker will let them (and anyone they show it to) check.
+    """
+    check_runs(by, election)
+    if trackers not in Election.Trackers.values:
+        raise Refusal("Choose trackers beside their rankings or listed apart.",
+                      code="bad_trackers", field="trackers")
+    with transaction.atomic():
+        updated = Election.objects.filter(pk=election.pk, status=S.NOMINATIONS).update(
+            trackers=trackers)
+        if not updated:
+            raise Conflict("How trackers are shown is chosen before the ballot opens.",
+                           code="not_in_nominations")
+        audit_append(election=election, action="trackers_chosen", by=by,
+                     details={"trackers": trackers})
+    election.refresh_from_db()
+    return election
+
+
 def current_rules(election: Election) -> RollRules | None:
     return election.rule_sets.order_by("-version").first()
 
@@ -134,8 +156,12 @@ def _close(election: Election, by: Actor) -> Election:
         if not updated:
             raise Conflict("Only an open election can be closed.", code="not_open")
         in_box = ballots_shake(election)
+        # Papers keyed once or held and never cast link a voter to a ranking: not kept.
+        from rankfile.elections.services.postal import postal_keyings_discard
+
+        unkeyed = postal_keyings_discard(election)
         audit_append(election=election, action="box_closed", by=by,
-                     details={"ballots": in_box})
+                     details={"ballots": in_box, "postal_keyings_discarded": unkeyed})
     election.refresh_from_db()
     return election
 

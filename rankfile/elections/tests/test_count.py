@@ -107,3 +107,84 @@ def test_it_refuses_to_count_an_open_box(area, returning_officer, member):
 
     with pytest.raises(Conflict, match="Close the ballot"):
         election_count(by=returning_officer, election=election)
+
+
+@pytest.fixture
+def apart(area, election, returning_officer, member, supporter):
+    """As ``voted``, with trackers listed apart from the ballots."""
+    from rankfile.elections.services.setup import election_set_trackers
+
+    election_set_trackers(by=returning_officer, election=election, trackers="apart")
+    others = [make_member(f"w{i}@example.org", "Wo", f"Ter{i}", area.branch) for i in range(5)]
+    open_it(election, returning_officer)
+    a, b, c = ids(election)
+    rankings = [[a], [a], [a, c], [b], [b, a], [b], [c, b]]
+    for voter, ranking in zip([member, supporter, *others], rankings, strict=True):
+        ballot_cast_as_voter(election=election, voter=voter, ranking=ranking)
+    election_close(by=returning_officer, election=election)
+    return election_count(by=returning_officer, election=election)
+
+
+def test_with_trackers_apart_the_csv_has_none_and_they_are_listed_by_value(apart):
+    trackers = sorted(Ballot.objects.values_list("tracker", flat=True))
+
+    rows = apart.bulletin_csv.splitlines()
+    assert ["section,ranking"] == rows[:1]
+    assert not any(t in apart.bulletin_csv for t in trackers)
+    assert rows[1:] == sorted(rows[1:])  # by content: a row's place says nothing
+    assert trackers == apart.bulletin_trackers.splitlines()
+    assert hashlib.sha256(apart.bulletin_trackers.encode()).hexdigest() == (
+        apart.bulletin_trackers_sha256)
+
+
+def test_with_trackers_apart_the_bulletin_still_recounts_to_the_result(apart,
+                                                                      returning_officer,
+                                                                      tmp_path):
+    election = election_publish(by=returning_officer, election=apart)
+    blt = tmp_path / "leader.blt"
+    blt.write_text(election.bulletin_blt)
+    out = io.StringIO()
+
+    with redirect_stdout(out):
+        assert 0 == rankfile_count(["count", str(blt), "--method", "irv", "--format", "json"])
+
+    assert json.loads(election.result_json)["rounds"] == json.loads(out.getvalue())["rounds"]
+
+
+def test_the_trackers_downloads_follow_the_choice(client, apart, returning_officer):
+    apart_url = f"/api/elections/{apart.slug}/bulletin-trackers.txt"
+    election_publish(by=returning_officer, election=apart)
+
+    got = client.get(apart_url)
+
+    assert 200 == got.status_code
+    assert got.content.decode() == Election.objects.get(pk=apart.pk).bulletin_trackers
+    assert got["X-Content-SHA256"] == Election.objects.get(pk=apart.pk).bulletin_trackers_sha256
+    page = client.get(f"/elections/{apart.slug}/results/").content.decode()
+    assert "apart from the ballots" in page and "bulletin-trackers.txt" in page
+
+
+def test_trackers_are_chosen_before_the_ballot_opens_by_the_returning_officer(
+        area, election, returning_officer, scrutineer):
+    from rankfile.core.errors import Refusal
+    from rankfile.elections.services.setup import election_set_trackers
+
+    with pytest.raises(PermissionRefused):
+        election_set_trackers(by=scrutineer, election=election, trackers="apart")
+    with pytest.raises(Refusal, match="beside their rankings or listed apart"):
+        election_set_trackers(by=returning_officer, election=election, trackers="sideways")
+    open_it(election, returning_officer)
+    with pytest.raises(Conflict, match="before the ballot opens"):
+        election_set_trackers(by=returning_officer, election=election, trackers="apart")
+
+    assert Election.Trackers.BESIDE == Election.objects.get(pk=election.pk).trackers
+
+
+def test_with_trackers_beside_there_is_no_separate_list(client, voted, returning_officer):
+    election = election_publish(by=returning_officer,
+                                election=election_count(by=returning_officer, election=voted))
+
+    assert 404 == client.get(f"/api/elections/{election.slug}/bulletin-trackers.txt").status_code
+    assert "" == election.bulletin_trackers
+    page = client.get(f"/elections/{election.slug}/results/").content.decode()
+    assert "beside its ballot" in page

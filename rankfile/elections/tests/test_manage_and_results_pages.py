@@ -87,14 +87,16 @@ def test_a_scrutineer_cannot_read_the_bulletin_before_publication(client, open_e
     assert 404 == client.get(f"/elections/{open_election.slug}/results/").status_code
 
 
-def test_the_officers_get_a_link_to_the_elections(client, election, returning_officer,
-                                                  scrutineer, member):
+def test_everyone_gets_a_link_to_the_elections_once(client, election, returning_officer,
+                                                    scrutineer, member):
+    from django.contrib.auth.models import AnonymousUser
+
     from rankfile.front.navigation import navigation_for
 
-    assert ("Elections", "/elections/") in [(link.label, link.url) for link in
-                                            navigation_for(returning_officer).work]
-    assert "Elections" in [link.label for link in navigation_for(scrutineer).work]
-    assert "Elections" not in [link.label for link in navigation_for(member).work]
+    for user in (AnonymousUser(), member, returning_officer, scrutineer):
+        nav = navigation_for(user)
+        links = [(link.label, link.url) for link in nav.main + nav.work]
+        assert 1 == links.count(("Elections", "/elections/")), user
 
 
 def test_the_officers_check_the_bulletin_between_the_count_and_publication(
@@ -126,3 +128,19 @@ def test_running_an_election_needs_two_factor_like_the_staff_pages(client, elect
 
     assert (302, "/accounts/2fa/totp/activate/") == (r.status_code, r.url)
     assert 200 == client.get(f"/elections/{election.slug}/").status_code  # public pages stay
+
+
+def test_the_returning_officer_chooses_trackers_apart_on_the_page(client, election,
+                                                                  returning_officer):
+    client.force_login(returning_officer)
+    url = f"/elections/{election.slug}/manage/"
+
+    page = client.post(url, {"action": "trackers", "trackers": "apart"}, follow=True)
+
+    assert "listed apart from the ballots" in page.content.decode()
+    election.refresh_from_db()
+    assert "apart" == election.trackers
+    refused = client.post(url, {"action": "trackers", "trackers": "sideways"}, follow=True)
+    assert "Choose how the bulletin shows trackers." in refused.content.decode()
+    election.refresh_from_db()
+    assert "apart" == election.trackers

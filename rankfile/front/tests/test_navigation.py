@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from rankfile.demo.personas import give_role, make_user
 from rankfile.front.navigation import navigation_for
 
-EVERYONE = ["Branches", "Articles", "Live count", "Join"]
+EVERYONE = ["Branches", "Articles", "Elections", "Live count", "Join"]
 
 
 def labels(links):
@@ -64,7 +64,7 @@ def test_it_gives_branch_staff_no_national_staff_pages(area):
 @pytest.mark.parametrize("path, current", [
     ("/articles/", "Articles"), ("/articles/why-join/", "Articles"),
     ("/articles/moderation/", "Moderation"), ("/staff/payments/", "Payments"),
-    ("/privacy/", None),
+    ("/privacy/", None), ("/elections/", "Elections"), ("/elections/leader/", "Elections"),
 ])
 def test_it_marks_the_section_the_page_is_in(staff, path, current):
     nav = navigation_for(staff, path)
@@ -79,7 +79,7 @@ def test_it_marks_the_section_the_page_is_in(staff, path, current):
     ("author", "/articles/mine/"), ("member", "/me/"), ("auditor", "/officers/members/"),
     ("auditor", "/admin/"), ("auditor", "/officers/access-log/"),
     ("secretary", "/officers/export/"), ("staff", "/officers/export/"),
-    ("staff", "/staff/members/import/"),
+    ("staff", "/staff/members/import/"), ("member", "/elections/"), ("staff", "/elections/"),
 ])
 def test_every_link_opens_for_its_holder(client, request, who, url):
     user = request.getfixturevalue(who)
@@ -98,3 +98,11 @@ def test_the_header_shows_a_roles_links(client, secretary):
 
     assert 'aria-label="Your work"' in header and 'href="/officers/members/"' in header
     assert 'href="/staff/payments/"' not in header
+
+
+def test_a_visitor_finds_the_elections_in_the_header_and_the_list_opens(client, db):
+    response = client.get("/elections/")
+
+    header = response.content.decode().split("</header>")[0]
+    assert 200 == response.status_code
+    assert 'href="/elections/"' in header

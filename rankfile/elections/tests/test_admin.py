@@ -1,0 +1,34 @@
+"""The elections in the admin: read only, ballots only after the close, no code shown."""
+
+from rankfile.elections.models import Ballot, Credential
+from rankfile.elections.services.casting import ballot_cast_as_voter
+from rankfile.elections.services.setup import election_close
+from rankfile.elections.tests.helpers import code_for, ids
+
+
+def test_ballots_show_only_once_the_box_is_closed(client, staff, open_election, member,
+                                                  returning_officer):
+    ballot_cast_as_voter(election=open_election, voter=member, ranking=ids(open_election)[:1])
+    tracker = Ballot.objects.get().tracker
+    client.force_login(staff)
+
+    sealed = client.get("/admin/elections/ballot/")
+    assert 200 == sealed.status_code and tracker not in sealed.content.decode()
+    election_close(by=returning_officer, election=open_election)
+
+    assert tracker in client.get("/admin/elections/ballot/").content.decode()
+    page = client.get(f"/admin/elections/ballot/{Ballot.objects.get().pk}/change/")
+    assert 200 == page.status_code
+    assert 'name="_save"' not in page.content.decode()  # read only
+
+
+def test_a_credential_shows_whose_and_when_never_its_code(client, auditor, open_election,
+                                                          member):
+    code = code_for(open_election, member)
+    credential = Credential.objects.get()
+    client.force_login(auditor)
+
+    page = client.get(f"/admin/elections/credential/{credential.pk}/change/").content.decode()
+
+    assert code not in page and credential.code_hmac not in page
+    assert "Issued at" in page
