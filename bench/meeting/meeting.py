@@ -467,7 +467,8 @@ def branch_meeting(site: Site, state: dict) -> dict:
             status, body, _, ms = site.request(
                 "GET", door_path + "?q=" + urllib.parse.quote(query), tellers[k])
             searches.append(ms)
-            if status != 200 or person["reference"].encode() not in body:
+            # Found: to check in, or shown as in already (another teller was quicker).
+            if status != 200 or person["name"].split()[-1].encode() not in body:
                 failures.append(f"search {query}: {status}")
                 continue
             status, body, _, _ = site.request("POST", door_path, tellers[k],
@@ -552,6 +553,7 @@ async def _conference(site: Site, state: dict, args: argparse.Namespace) -> dict
     phase = {"now": "waiting"}
     put_at: list[float] = []
     stop = asyncio.Event()
+    voting: list[asyncio.Future] = []
     rng = random.Random(1000)
     choices = [rng.choice(("for", "for", "against", "abstain")) for _ in delegates]
     lags: list[float] = []
@@ -603,8 +605,8 @@ async def _conference(site: Site, state: dict, args: argparse.Namespace) -> dict
                 for question in open_questions(body):
                     if question not in seen:
                         seen.add(question)
-                        asyncio.ensure_future(vote(session, question, choices[n],
-                                                   rng.uniform(0, args.vote_spread)))
+                        voting.append(asyncio.ensure_future(vote(
+                            session, question, choices[n], rng.uniform(0, args.vote_spread))))
             elif status:
                 errors.append(f"poll {status}")
             tick += args.poll_every
@@ -653,7 +655,9 @@ async def _conference(site: Site, state: dict, args: argparse.Namespace) -> dict
         await asyncio.sleep(0.1)
     await asyncio.sleep(1)
     stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for late in voting:
+        late.cancel()
+    await asyncio.gather(*tasks, *voting, return_exceptions=True)
     status, _ = await site.fetch("POST", f"/meetings/{meeting}/questions/{question_box[0]}"
                                  "/close/", chair, {})
     sent_choices = {c: choices.count(c) for c in ("for", "against", "abstain")}
