@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import time_machine
-from hypothesis import given
-from hypothesis import strategies as st
 from django.test import Client
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rankfile.meetings.models import Question, SecretVote
 from rankfile.meetings.services.motions import motion_submit
