@@ -875,6 +875,8 @@ SITE: dict[str, list[Call]] = {
                             anonymous=LOGIN, staff=BACK)],
     "meetings:vote": [get(NOT_FOUND, url=at("meetings:vote", "meeting"), anonymous=LOGIN,
                           **who(OK, "member", "author", "auditor", "staff"))],
+    # Without the vote page's signed ticket (``t``) no one, logged in or not, polls it.
+    "meetings:vote_status": [get(NOT_FOUND, url=at("meetings:vote_status", "meeting"))],
     # Only the member persona is checked in; the others are told to see a teller.
     "meetings:cast": [post(NOT_FOUND, url=path("/meetings/{meeting}/questions/{question}/vote/"),
                            data={"choice": "for"}, anonymous=LOGIN, member=MOVED,

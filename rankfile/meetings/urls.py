@@ -27,6 +27,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/questions/<int:question_id>/hands/", views_room.hands,
          name="hands"),
     path("meetings/<int:meeting_id>/vote/", views_room.vote_page, name="vote"),
+    path("meetings/<int:meeting_id>/vote/status/", views_room.vote_status, name="vote_status"),
     path("meetings/<int:meeting_id>/questions/<int:question_id>/vote/", views_room.vote,
          name="cast"),
     path("meetings/<int:meeting_id>/minutes/", views_room.minutes, name="minutes"),

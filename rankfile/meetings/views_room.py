@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.accounts.models import User
@@ -49,9 +49,12 @@ from rankfile.meetings.services.minutes import (
 from rankfile.meetings.services.motions import amendment_submit, motion_submit
 from rankfile.meetings.services.votes import (
     hands_record,
+    open_secret_questions,
     question_close,
     question_put,
     vote_cast,
+    vote_ticket,
+    vote_ticket_valid,
     votes_cast,
 )
 
@@ -303,20 +306,43 @@ def vote_page(request: AuthenticatedHttpRequest, meeting_id: int) -> HttpRespons
     return render(request, "meetings/vote.html", {
         "meeting": meeting, "questions": open_secret, "voted": voted,
         "may_vote": is_present_voter(request.user, meeting), "cards": mine,
-        "card_questions": card_questions})
+        "card_questions": card_questions, "ticket": vote_ticket(meeting, request.user)})
+
+
+@require_GET
+def vote_status(request: HttpRequest, meeting_id: int) -> JsonResponse:
+    """The open secret questions, polled by the vote page's script every 2 s.
+
+    No session: the vote page's signed ticket (``t``) stands for the login, so a
+    room of phones asking costs no session or user lookups, and the questions
+    come from a cache of at most a second.
+    """
+    if not vote_ticket_valid(request.GET.get("t", ""), meeting_id):
+        raise Http404("No such vote page.")
+    return JsonResponse({"open": open_secret_questions(meeting_id)})
+
+
+VOTED = "Your vote is counted. No one can see how you voted."
 
 
 @require_POST
 @login_required
 def vote(request: AuthenticatedHttpRequest, meeting_id: int, question_id: int) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
+    # The vote page's script asks for JSON and stays on the page; a form posted
+    # without it goes back to the page with a message.
+    wants_json = request.headers.get("Accept", "").startswith("application/json")
     try:
         vote_cast(by=request.user, question=_question(meeting, question_id),
                   choice=request.POST.get("choice", "")[:10])
     except Refusal as e:
+        if wants_json:
+            return JsonResponse({"ok": False, "message": e.message}, status=e.http_status)
         messages.warning(request, e.message)
         return redirect("meetings:vote", meeting.pk)
-    messages.success(request, "Your vote is counted. No one can see how you voted.")
+    if wants_json:
+        return JsonResponse({"ok": True, "message": VOTED})
+    messages.success(request, VOTED)
     return redirect("meetings:vote", meeting.pk)
 
 

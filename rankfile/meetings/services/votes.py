@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.core import signing
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -105,10 +107,15 @@ def _open(meeting: Meeting, method: str, **question: object) -> Question:
     """Open a question, recording the voting members present and quorum (and, for a card
     vote, the weight of the cards in the room) as they are now."""
     presence = meeting_presence(meeting)
-    return Question.objects.create(
+    opened = Question.objects.create(
         meeting=meeting, method=method, voting_present=presence.voting, quorum=presence.quorum,
         weight_present=weight_present(meeting) if method == Question.Method.CARD else None,
         opened_at=timezone.now(), **question)
+    # The vote pages' poll reads a cache of the open questions: forgotten now, and
+    # again once this is committed (a poll in between may have cached the old list).
+    _forget_open_questions(meeting.pk)
+    transaction.on_commit(lambda: _forget_open_questions(meeting.pk))
+    return opened
 
 
 def question_recount(*, by: Actor, question: Question, method: str) -> Question:
@@ -211,6 +218,8 @@ def _decide(question: Question, votes_for: int, against: int, abstain: int, warn
         cards_cast=cards_cast)
     question.refresh_from_db()
     before = question.recount_of.carried if question.recount_of is not None else None
+    _forget_open_questions(question.meeting_id)
+    transaction.on_commit(lambda: _forget_open_questions(question.meeting_id))
     motion = question.motion
     if question.kind == Question.Kind.ADMIT_EMERGENCY:
         status = Motion.Status.SUBMITTED if carried else Motion.Status.NOT_TAKEN
@@ -305,3 +314,57 @@ def question_close(*, by: Actor, question: Question) -> Closed:
         _decide(locked, counts.get(C.FOR, 0), counts.get(C.AGAINST, 0), counts.get(C.ABSTAIN, 0),
                 "")
     return Closed(locked)
+
+
+# -- What the phones poll ----------------------------------------------------------------
+
+VOTE_TICKET_SALT = "rankfile.meetings.vote-status"
+# A vote page's ticket lasts a long meeting day.
+VOTE_TICKET_MAX_AGE = 14 * 3600
+# Every phone in the room asks every 2 s; a question put or closed is seen by all
+# within this (the service that puts or closes one also forgets it at once here).
+OPEN_QUESTIONS_CACHE_SECONDS = 1
+
+
+def vote_ticket(meeting: Meeting, user: User) -> str:
+    """The signed ticket the vote page gives ``user`` to poll ``meeting``'s open questions.
+
+    It stands for the login on the poll, so that 1,000 phones asking every
+    2 s cost no session or user lookups. It tells only which secret questions
+    are open and their text, which the page itself shows.
+    """
+    return signing.dumps([meeting.pk, user.pk], salt=VOTE_TICKET_SALT)
+
+
+def vote_ticket_valid(ticket: str, meeting_id: int) -> bool:
+    """Whether ``ticket`` was given for ``meeting_id`` and has not expired."""
+    try:
+        data = signing.loads(ticket[:200], salt=VOTE_TICKET_SALT, max_age=VOTE_TICKET_MAX_AGE)
+    except signing.BadSignature:
+        return False
+    return isinstance(data, list) and len(data) == 2 and data[0] == meeting_id
+
+
+def _open_key(meeting_id: int) -> str:
+    return f"meetings:open-secret:{meeting_id}"
+
+
+def _forget_open_questions(meeting_id: int) -> None:
+    cache.delete(_open_key(meeting_id))
+
+
+def open_secret_questions(meeting_id: int) -> list[dict[str, object]]:
+    """The secret questions open now at ``meeting_id`` (id, kind, text), for the phones.
+
+    Cached for ``OPEN_QUESTIONS_CACHE_SECONDS`` per meeting: at most that stale
+    in another server process; at once in the one that put or closed a question.
+    """
+    key = _open_key(meeting_id)
+    found = cache.get(key)
+    if found is None:
+        found = [{"id": q.pk, "kind": q.get_kind_display(), "text": q.text}
+                 for q in Question.objects.filter(meeting_id=meeting_id,
+                                                  status=Question.Status.OPEN,
+                                                  method=Question.Method.SECRET)]
+        cache.set(key, found, OPEN_QUESTIONS_CACHE_SECONDS)
+    return found

@@ -95,6 +95,8 @@ def test_a_branch_meeting_runs_end_to_end_in_the_browser(browser, live_server, a
         if n == 0:
             problems["vote"] = _serious(phone)
         phone.get_by_role("button", name="Against" if n == 2 else "For").click()
+        # The page's script casts it and says so without leaving the page.
+        phone.locator(".voted").wait_for()
         assert "Your vote is counted" in phone.content()
         phone.context.close()
 

@@ -46,7 +46,8 @@ def test_it_finds_the_body_members_and_those_coming_never_anyone_else(area, door
 
     assert {ours.pk, hp_coming.pk} == {f.membership.user_id for f in by_name}
     assert [] == by_number
-    assert hp_not.pk not in {f.membership.user_id for f in by_postcode}
+    # A postcode typed without its space finds those there (E4 7AA), only in the pool.
+    assert {ours.pk, hp_coming.pk} == {f.membership.user_id for f in by_postcode}
     standings = {f.membership.user_id: f.standing for f in by_name}
     assert Attendance.Standing.VOTING == standings[ours.pk]
     assert Attendance.Standing.OTHER_BODY == standings[hp_coming.pk]
@@ -153,3 +154,30 @@ def test_two_tellers_checking_one_person_in_at_once_make_one_row(area):
     assert (None, None) == (first.error, second.error)
     assert {True, False} == {first.result.created, second.result.created}
     assert 1 == Attendance.objects.filter(meeting=meeting).count()
+
+
+def test_a_group_meeting_finds_each_member_once_and_no_one_outside_it(area):
+    from rankfile.branches.models import Body
+    from rankfile.meetings.models import GroupMember
+    from rankfile.meetings.services.calling import meeting_call
+
+    groups = [Body.objects.create(kind=Body.Kind.GROUP, name=f"Group {n}", code=f"G-{n}",
+                                  parent=area.organisation) for n in range(3)]
+    teller = officer("gteller@example.org", Role.Kind.TELLER, groups[0])
+    secretary = officer("gsec@example.org", Role.Kind.SECRETARY, groups[0])
+    meeting = meeting_call(by=secretary, body=groups[0], title="Rent strike", place="Cafe",
+                           starts_at=timezone.now() + dt.timedelta(days=8)).meeting
+    joined, coming, other = members(area, 3)
+    now = timezone.now()
+    # In every group, and coming too: one row, not one per group.
+    GroupMember.objects.bulk_create([GroupMember(group=g, user=joined, joined_at=now)
+                                     for g in groups])
+    GroupMember.objects.create(group=groups[1], user=other, joined_at=now)
+    Reply.objects.create(meeting=meeting, user=joined, answer="coming", at=now)
+    Reply.objects.create(meeting=meeting, user=coming, answer="coming", at=now)
+
+    found = door_search(by=teller, meeting=meeting, query="Name")
+
+    assert sorted([joined.pk, coming.pk]) == sorted(f.membership.user_id for f in found)
+    assert {joined.pk: Attendance.Standing.VOTING, coming.pk: Attendance.Standing.OTHER_BODY
+            } == {f.membership.user_id: f.standing for f in found}
