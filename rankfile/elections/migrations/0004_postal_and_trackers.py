@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('elections', '0001_initial'),
+        ('elections', '0003_roll_claims'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
