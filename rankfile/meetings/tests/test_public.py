@@ -22,7 +22,7 @@ from rankfile.accounts.models import Role, User
 from rankfile.branches.models import Body
 from rankfile.core.errors import NotFound, Refusal
 from rankfile.mailings.services import preferences_change
-from rankfile.meetings.models import Attendance, Guest, Meeting
+from rankfile.meetings.models import Attendance, GroupMember, Guest, Meeting
 from rankfile.meetings.services.calling import (
     meeting_call,
     meeting_reply,
@@ -427,3 +427,16 @@ def test_only_the_door_may_use_the_camera(area, client):
     for other in (detail, public):
         assert "camera=()" in other["Permissions-Policy"]
         assert "camera=(self)" not in other["Permissions-Policy"]
+
+
+def test_members_see_which_of_their_meetings_are_open_to_the_public(area, client):
+    meeting = rally(area)
+    (mo,) = members(area, 1)
+    GroupMember.objects.create(group=meeting.body, user=mo, joined_at=timezone.now())
+    client.force_login(mo)
+
+    listing = client.get("/meetings/").content.decode()
+    page = client.get(meeting.get_absolute_url()).content.decode()
+
+    assert "Open to the public" in listing
+    assert f'href="{meeting.get_public_url()}"' in page
