@@ -91,11 +91,13 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
     counts = nominations_of(selection)
     for a in applicants:
         a.nomination_count = counts.get(a.pk, 0)  # type: ignore[attr-defined]
+    tally = trigger_tally(selection) if selection.sitting_representative else None
     return render(request, "selections/detail.html", {
         "selection": selection,
         "trigger_rows": decision_rows(selection, P.TRIGGER),
         "nomination_rows": decision_rows(selection, P.NOMINATION),
-        "tally": trigger_tally(selection) if selection.sitting_representative else None,
+        "tally": tally,
+        "reached": tally is not None and not selection.outcome and tally.is_open(selection),
         "branch_threshold": threshold_words(Fraction(selection.branch_threshold)),
         "affiliate_threshold": threshold_words(Fraction(selection.affiliate_threshold)),
         "applicants": applicants,

@@ -61,7 +61,8 @@ def selection_create(*, by: Actor, constituency: Body, office: str, slug: str = 
     if sitting and (trigger_deadline is None or trigger_deadline <= now):
         raise Refusal("Set a deadline in the future for the branches and affiliates to decide.",
                       code="bad_deadline", field="trigger_deadline")
-    if Selection.objects.filter(slug=slug).exists():
+    # "new" is the address of the page that starts a selection.
+    if slug == "new" or Selection.objects.filter(slug=slug).exists():
         raise Refusal("There is already a selection at this address: choose another.",
                       code="slug_taken", field="slug")
     if Selection.objects.filter(constituency=constituency, office=office).exclude(

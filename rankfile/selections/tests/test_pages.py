@@ -36,6 +36,7 @@ def test_the_public_page_lists_every_body_and_its_decision(client, world):
     assert "Show of hands" in text
     assert text.count("Not decided yet") == 2  # Highams Park and the affiliate
     assert "1 of 2 branches" in text
+    assert "That is enough for an open selection" in text
 
 
 def test_a_secretary_links_the_decision_from_the_page(client, world):

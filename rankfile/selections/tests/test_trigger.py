@@ -290,3 +290,12 @@ def test_a_body_of_another_constituency_takes_no_part(world):
 
     assert "not_taking_part" == e.value.code
     assert timezone.now()  # the clock still runs
+
+
+def test_it_refuses_an_address_the_site_uses(world):
+    with pytest.raises(Refusal) as e:
+        selection_create(by=world["con_secretary"], constituency=world["area"].constituency,
+                         office="Mayor", slug="new")
+
+    assert "slug" == e.value.field
+    assert not Selection.objects.exists()
