@@ -2,10 +2,12 @@
 under a frozen roll. Real concurrent transactions on PostgreSQL."""
 
 import threading
+from collections.abc import Callable
 
 import pytest
 from django.db import connections
 
+from rankfile.accounts.models import User
 from rankfile.core.errors import Refusal
 from rankfile.elections.models import RollClaim
 from rankfile.elections.services.claims import claim_lodge
@@ -41,8 +43,11 @@ def test_a_freeze_racing_claims_never_freezes_over_an_open_one(area, election,
         with lock:
             outcomes.append(outcome)
 
-    works = [lambda p=p: claim_lodge(by=p, election=election, section="member",
-                                     grounds="I am a member.") for p in people]
+    def lodge(person: User) -> Callable[[], object]:
+        return lambda: claim_lodge(by=person, election=election, section="member",
+                                   grounds="I am a member.")
+
+    works: list[Callable[[], object]] = [lodge(p) for p in people]
     works.insert(CLAIMANTS // 2, lambda: roll_freeze(by=returning_officer, election=election))
     threads = [threading.Thread(target=run, args=(w,)) for w in works]
     for t in threads:
