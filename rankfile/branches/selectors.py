@@ -43,20 +43,33 @@ def place_postcode(postcode: str, *, on: dt.date | None = None) -> Placement | N
     if normalised is None:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_WARD_OF_POSTCODE, [normalised])
+        cursor.execute(f"SELECT {WARD_OF_POSTCODE}", [normalised])
         row = cursor.fetchone()
-    if row is None:
+    return place_in_ward(normalised, row[0], on=on)
+
+
+def place_in_ward(postcode: str, ward_id: int | None, *, on: dt.date | None = None
+                  ) -> Placement | None:
+    """The placement of the normalised ``postcode``, whose ward (the result of
+    ``WARD_OF_POSTCODE``, None for a postcode not in our list) was read by the caller.
+
+    For a caller that reads the ward in a statement of its own with other things
+    (a sign-up: one round trip to the database instead of two).
+    """
+    if ward_id is None:
         return None
     day = on or timezone.localdate()
-    place = _wards_on(day).get(row[0])
+    place = _wards_on(day).get(ward_id)
     if place is None:  # a ward imported since the wards were read
         _WARDS.pop(day, None)
-        place = _wards_on(day)[row[0]]
+        place = _wards_on(day)[ward_id]
     ward, branch, constituency = place
-    return Placement(postcode=normalised, ward=ward, branch=branch, constituency=constituency)
+    return Placement(postcode=postcode, ward=ward, branch=branch, constituency=constituency)
 
 
-_WARD_OF_POSTCODE = f"SELECT ward_id FROM {Postcode._meta.db_table} WHERE postcode = %s"
+# A postcode's ward: a scalar subquery with one parameter (the normalised postcode),
+# for ``place_in_ward``.
+WARD_OF_POSTCODE = f"(SELECT ward_id FROM {Postcode._meta.db_table} WHERE postcode = %s)"
 PLACES_SECONDS = 60
 _WARDS: dict[dt.date, tuple[float, dict[int, tuple[Ward, Body | None, Body]]]] = {}
 

@@ -45,7 +45,12 @@ from django.utils.crypto import salted_hmac
 from rankfile.accounts.models import User
 from rankfile.accounts.services import email_address_confirm
 from rankfile.branches.postcodes import normalise_postcode
-from rankfile.branches.selectors import Placement, place_postcode
+from rankfile.branches.selectors import (
+    WARD_OF_POSTCODE,
+    Placement,
+    place_in_ward,
+    place_postcode,
+)
 from rankfile.core.db import allow_fast_path, insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
@@ -380,14 +385,18 @@ def _check_union(offers: _Offers, offer: CategoryOffer, data: JoinData
                               label=f"membership number with {union.name}", max_length=40)
 
 
-def _check_postcode(data: JoinData, today: dt.date) -> tuple[str, Placement | None]:
+def _check_postcode(data: JoinData, today: dt.date, found: _Found | None = None
+                    ) -> tuple[str, Placement | None]:
     postcode = normalise_postcode(data.postcode or "")
     if postcode is None:
         if not (data.postcode or "").strip():
             raise Refusal("Enter your postcode.", code="required", field="postcode")
         raise Refusal(f"‘{_shown(data.postcode)}’ is not a UK postcode. "
                       "Enter it like E17 0AB.", code="invalid_postcode", field="postcode")
-    placement = place_postcode(postcode, on=today)
+    if found is not None and found.postcode == postcode:  # its ward already read
+        placement = place_in_ward(postcode, found.ward_id, on=today)
+    else:
+        placement = place_postcode(postcode, on=today)
     if placement is None and not data.postcode_missing:
         raise Refusal(
             f"We could not find {postcode} in our list of postcodes. Check it, or tick "
@@ -403,12 +412,13 @@ def _check_consent(data: JoinData) -> None:
                       "as the privacy notice says.", code="consent_required", field="consent")
 
 
-def _check(data: JoinData, now: dt.datetime, every: list[Refusal] | None = None
-           ) -> _Checked | None:
+def _check(data: JoinData, now: dt.datetime, every: list[Refusal] | None = None,
+           found: _Found | None = None) -> _Checked | None:
     """Every rule, in the order of the form. Reads only.
 
     Raises the first Refusal; or, given a list ``every``, adds each refusal to it
-    (one per field) and returns None if there was any.
+    (one per field) and returns None if there was any. ``found``: what ``_look_up``
+    read already (the postcode's ward), so as not to read it again.
     """
     offers = _offers()
     offer = offers.by_kind.get(data.category or "")
@@ -431,7 +441,7 @@ def _check(data: JoinData, now: dt.datetime, every: list[Refusal] | None = None
     check(_check_age, offer, data.date_of_birth, today)
     address = check(_clean_text, data.address, field="address", label="address",
                     max_length=300, required=False)
-    postcode, placement = check(_check_postcode, data, today) or ("", None)
+    postcode, placement = check(_check_postcode, data, today, found) or ("", None)
     check(_check_consent, data)
     if every:
         return None
@@ -507,20 +517,47 @@ def _earlier(key: str | None, fingerprint: str) -> JoinResult | None:
     return _repeat_answer(repeat, created=False)
 
 
-def _look_up(key: str | None, email: str) -> tuple[bool, int | None]:
-    """Whether ``key`` was used already (by a new or a known address), and the login
-    that has ``email``: one statement, one round trip, whichever the answers."""
+@dataclass(frozen=True)
+class _Found:
+    """What one statement read before a sign-up writes (see ``_look_up``)."""
+
+    key_used: bool  # the Idempotency-Key came before, with a new or a known address
+    user_id: int | None  # the login that has the address, if any
+    postcode: str | None  # the normalised postcode whose ward was read, if any
+    ward_id: int | None  # its ward; None if it is not in our list
+
+
+def _look_up(key: str | None, email: str, postcode: str | None = None) -> _Found:
+    """Whether ``key`` was used already (by a new or a known address), the login
+    that has ``email``, and the ward of ``postcode`` (normalised) if given: one
+    statement, one round trip, whichever the answers. A new and a known address
+    read the same; the ward is read here rather than by ``_check`` because every
+    round trip costs a sign-up under a surge (bench/RESULTS.md)."""
     memberships = connection.ops.quote_name(Membership._meta.db_table)
     repeats = connection.ops.quote_name(RepeatApplication._meta.db_table)
     users = connection.ops.quote_name(User._meta.db_table)
+    sql = (f"SELECT (SELECT 1 FROM {memberships} WHERE idempotency_key = %s), "
+           f"(SELECT 1 FROM {repeats} WHERE idempotency_key = %s), "
+           f"(SELECT id FROM {users} WHERE email = %s)")
+    params: list[Any] = [key, key, email]
+    if postcode is not None:
+        sql += f", {WARD_OF_POSTCODE}"
+        params.append(postcode)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT 1 FROM {memberships} WHERE idempotency_key = %s), "
-            f"(SELECT 1 FROM {repeats} WHERE idempotency_key = %s), "
-            f"(SELECT id FROM {users} WHERE email = %s)",
-            [key, key, email])
-        in_memberships, in_repeats, user_id = cursor.fetchone()
-    return bool(in_memberships or in_repeats), user_id
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _Found(key_used=bool(row[0] or row[1]), user_id=row[2], postcode=postcode,
+                  ward_id=row[3] if postcode is not None else None)
+
+
+def _look_up_first(key: str | None, data: JoinData) -> _Found | None:
+    """``_look_up`` for an application not yet checked: None when its address cannot
+    be an address (``_check`` then refuses it, and nothing need be read)."""
+    try:
+        email = _clean_email(data.email)
+    except Refusal:
+        return None
+    return _look_up(key, email, normalise_postcode(data.postcode or ""))
 
 
 def _repeat_answer(repeat: RepeatApplication, *, created: bool) -> JoinResult:
@@ -686,9 +723,12 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
     now = now or timezone.now()
     key = (idempotency_key or "").strip()[:100] or None
     fingerprint = data.fingerprint()
+    # The same read for a new and a known address: one statement, which also reads
+    # the postcode's ward for the checks.
+    found = _look_up_first(key, data)
     try:
-        checked = _check(data, now)
-        assert checked is not None
+        checked = _check(data, now, found=found)
+        assert checked is not None and found is not None
     except Refusal:
         earlier = _earlier(key, fingerprint)
         if earlier is not None:  # a retry after the window closed still gets its answer
@@ -696,29 +736,28 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
         raise
 
     for attempt in range(3):
-        # The same read for a new and a known address: one statement.
-        key_used, known = _look_up(key, checked.email)
-        if key_used:
+        if found.key_used:
             earlier = _earlier(key, fingerprint)
             if earlier is not None:
                 return earlier
         references = _References.draw(checked.fee_pence)
         try:
-            if known is not None:
-                return _repeat(checked, known, key, fingerprint, now, references)
+            if found.user_id is not None:
+                return _repeat(checked, found.user_id, key, fingerprint, now, references)
             return _create(checked, data, key, fingerprint, now, references)
         except IntegrityError as error:
             # A retry or an application with the same address got in first (it is
             # read at the next attempt), or a random reference repeated (about once
             # in 10**12): try again. Anything else is a broken write, which must not
             # pass for one of them.
-            key_used, known_now = _look_up(key, checked.email)
-            if not (key_used or known_now != known or references.taken()):
+            again = _look_up(key, checked.email)
+            if not (again.key_used or again.user_id != found.user_id or references.taken()):
                 error.add_note("membership_apply: not a reused Idempotency-Key, a known "
                                "address or a repeated reference.")
                 raise
             if attempt == 2:
                 raise
+            found = again
     raise AssertionError("unreachable")
 
 
