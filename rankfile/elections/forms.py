@@ -152,16 +152,19 @@ class ConsentForm(forms.Form):
             f"Members read it before they vote. Plain text, at most {limit} characters.")
 
 
+_PLURALS = {"branch": "branches", "union": "affiliates", "nominee": "nominees"}
+
+
 class BodyNominationForm(forms.Form):
     """A branch's or an affiliate's decision to nominate, as its minutes record it."""
 
     kind = forms.ChoiceField(
         label="Who decided", choices=BodyNomination.Kind.choices, widget=forms.RadioSelect,
         error_messages={"required": "Choose whether a branch or an affiliate decided."})
-    branch = forms.TypedChoiceField(label="Branch", required=False, coerce=int,
+    branch = forms.TypedChoiceField(label="Which branch", required=False, coerce=int,
                                     empty_value=None,
                                     help_text="If a branch decided.")
-    union = forms.TypedChoiceField(label="Affiliate", required=False, coerce=int,
+    union = forms.TypedChoiceField(label="Which affiliate", required=False, coerce=int,
                                    empty_value=None,
                                    help_text="If an affiliated union decided.")
     nominee = forms.TypedChoiceField(label="Nominee", coerce=int,
@@ -190,7 +193,7 @@ class BodyNominationForm(forms.Form):
         self.fields["nominee"].choices = choose + nominees  # type: ignore[attr-defined]
         for name in ("branch", "union", "nominee"):
             self.fields[name].error_messages["invalid_choice"] = (
-                f"Choose one of the {self.fields[name].label.lower()} listed.")  # type: ignore[union-attr]
+                f"Choose one of the {_PLURALS[name]} listed.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

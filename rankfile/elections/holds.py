@@ -21,3 +21,19 @@ def roll_erasure_holds(user: User) -> list[str]:
               .values_list("election__title", flat=True).distinct().order_by("election__title"))
     return [f"On the electoral roll of “{title}”, which can be challenged until its result "
             "is published." for title in titles]
+
+
+def nomination_erasure_holds(user: User) -> list[str]:
+    """One reason per unpublished election in which ``user`` was nominated or nominated
+    someone: the list of candidates can be challenged until the result is published."""
+    from django.db.models import Q
+
+    from rankfile.elections.models import MemberNomination
+
+    nominated = Q(nominees__user=user)
+    nominating = Q(pk__in=MemberNomination.objects.filter(nominator=user).values("election_id"))
+    titles = (Election.objects.filter(nominated | nominating)
+              .exclude(status=Election.Status.PUBLISHED)
+              .values_list("title", flat=True).distinct().order_by("title"))
+    return [f"Nominated or nominating in “{title}”, whose candidates can be challenged until "
+            "its result is published." for title in titles]

@@ -42,6 +42,20 @@ def test_a_nomination_goes_from_a_member_to_the_published_list(page, live_server
     expect(page.get_by_text("You nominated First1 Surname1.")).to_be_visible()
     problems["nominate"] = serious(page)
 
+    # The desk while nominations are open: the rules and a decision refused at its field.
+    log_in(page, live_server, returning_officer)
+    page.goto(f"{live_server.url}/elections/chair/manage/nominations/")
+    problems["desk, open"] = serious(page)
+    page.get_by_role("radio", name="Branch").check()
+    page.get_by_label("Which branch").select_option(label="Chingford")
+    page.get_by_label("Nominee").select_option(label="First1 Surname1")
+    page.get_by_label("Date of the decision").fill(timezone.localdate().isoformat())
+    page.get_by_label("Votes for").fill("2")
+    page.get_by_label("Votes against").fill("5")
+    page.get_by_role("button", name="Enter the decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("did not carry")
+    problems["desk, decision with errors"] = serious(page)
+
     log_in(page, live_server, nominee)
     page.goto(f"{live_server.url}/me/")
     page.get_by_role("link", name="Your nominations in elections").click()

@@ -423,3 +423,15 @@ def test_a_threshold_is_met_exactly_at_what_it_needs(t, base):
     assert not threshold_judge([t], "either", {t.kind: needed - 1}, {t.kind: base})[0]
     assert needed >= max(1, t.number or 0)
     assert t.share is None or needed * 100 >= t.share * base
+
+
+def test_erasing_a_nominee_or_nominator_waits_for_the_result(chair, people, nominee):
+    from rankfile.elections.holds import nomination_erasure_holds
+    from rankfile.privacy.holds import erasure_holds
+
+    held = ["Nominated or nominating in “Chair”, whose candidates can be challenged until its "
+            "result is published."]
+
+    assert held == nomination_erasure_holds(people[0]) == nomination_erasure_holds(people[1])
+    assert held[0] in erasure_holds(people[1])
+    assert [] == nomination_erasure_holds(people[2])
