@@ -169,7 +169,11 @@ def load_branch(ctx: DemoContext) -> None:
     from rankfile.branches.models import Body
     from rankfile.elections.services.casting import ballot_cast_as_voter
     from rankfile.elections.services.count import election_count, election_publish
-    from rankfile.elections.services.setup import election_close, election_set_trackers
+    from rankfile.elections.services.setup import (
+        candidate_add,
+        election_close,
+        election_set_trackers,
+    )
 
     officer = User.objects.get(email=RETURNING_OFFICER)
     branch = Body.objects.get(code=BRANCH_CODE)
