@@ -743,13 +743,14 @@ def main() -> int:
     parser.add_argument("--poll", choices=("status", "page"), default="status",
                         help="what a delegate's phone polls: the vote page's status (as its "
                              "script does) or the whole vote page (as reloading it would)")
-    parser.add_argument("--arrive", type=float, default=5.0,
-                        help="delegates open the vote page within this many seconds")
+    parser.add_argument("--arrive", type=float, default=30.0,
+                        help="delegates open the vote page within this many seconds (they "
+                             "are waiting on it, polling, when the question is put)")
     parser.add_argument("--poll-every", type=float, default=2.0)
     parser.add_argument("--vote-spread", type=float, default=6.0,
                         help="each delegate votes at random within this many seconds of "
                              "seeing the question")
-    parser.add_argument("--wait", type=float, default=10.0,
+    parser.add_argument("--wait", type=float, default=40.0,
                         help="seconds of polling before the question is put")
     parser.add_argument("--quick", action="store_true",
                         help="65,000 people, 30 in the room, 150 delegates, 100 searches")
@@ -761,7 +762,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.people, args.pending, args.room, args.delegates = 65_000, 18_300, 30, 150
-        args.searches, args.coming_elsewhere, args.wait, args.arrive = 100, 20, 8.0, 3.0
+        args.searches, args.coming_elsewhere, args.wait, args.arrive = 100, 20, 15.0, 8.0
     if args.mode == "setup":
         state = setup(args)
         Path(args.state).write_text(json.dumps(state))
