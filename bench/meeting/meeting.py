@@ -801,7 +801,8 @@ def main() -> int:
                      "machine": machine(), "command": " ".join(["bench/meeting/run", *sys.argv[1:]]),
                      "quick": args.quick, "workers": args.workers,
                      "load_before": [round(x, 2) for x in os.getloadavg()]}
-    figures.update({k: state[k] for k in ("population", "branch", "branch_members",
+    figures["branch_name"] = state["branch"]
+    figures.update({k: state[k] for k in ("population", "branch_members",
                                           "branch_voting", "pool", "coming", "constituency",
                                           "generate_seconds") if k in state})
     figures["plans"] = state["plans"]
