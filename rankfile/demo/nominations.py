@@ -28,14 +28,15 @@ from rankfile.elections.services.nominations import (
     nominations_confirm,
     nominee_consent,
 )
-from rankfile.membership.models import AffiliatedUnion
+from rankfile.membership.models import AffiliatedUnion, Membership
 
 if TYPE_CHECKING:
     from rankfile.demo import DemoContext
 
 # Members' nominations each candidate gets (a member nominates one: one seat).
 MEMBERS_NOMINATING = (9, 7, 5, 6)
-# The threshold: five members, or two branches.
+# The threshold: five members, or two branches (each candidate gets two, so that a
+# demo with few people still has its four candidates).
 MEMBERS_NEEDED = 5
 BRANCHES_NEEDED = 2
 
@@ -49,6 +50,8 @@ def _candidate_login(ctx: DemoContext, rng: random.Random, name: str, branch: Bo
     if user is None:
         user = User.objects.create_user(email, PASSWORD, first_name=first, last_name=last)
         _member(ctx, rng, user, branch, years=12)
+        # Members of long standing, vetted long ago (the vetting step ran before this one).
+        Membership.objects.filter(user=user).update(vetting=Membership.Vetting.APPROVED)
     return user
 
 
@@ -74,14 +77,18 @@ def nominate(ctx: DemoContext, officer: User, election: Election) -> None:
     day = opens + dt.timedelta(days=2)
     for n, (person, (_, statement)) in enumerate(zip(people, CANDIDATES, strict=True)):
         reference = person.memberships.get().reference
+        made = 0
         for _ in range(MEMBERS_NOMINATING[n]):
             if not nominators:
                 break
             nomination_make(by=users[nominators.pop()], election=election,
                             reference=reference, now=day)
+            made += 1
+        if not made:  # a demo with few people: the next candidate nominates them
+            nomination_make(by=people[(n + 1) % len(people)], election=election,
+                            reference=reference, now=day)
         nominee = Nominee.objects.get(election=election, user=person)
-        if branches:
-            branch = branches[n % len(branches)]
+        for branch in branches[2 * n:2 * n + 2]:
             body_nomination_enter(
                 by=officer, election=election, kind="branch", body_id=branch.pk,
                 nominee=nominee, decided_on=timezone.localdate(day), votes_for=31 - 3 * n,
