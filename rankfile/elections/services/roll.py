@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,35 @@ def _memberships(election: Election, user: User | None = None) -> Any:
             .order_by("user_id", "pk"))
 
 
+# People read at a time when the roll is drawn: each chunk's payments are read with
+# one IN list of its memberships, which must stay far under PostgreSQL's 65,535
+# parameters (650,000 memberships at once broke it) and SQLite's limit too.
+PEOPLE_PER_CHUNK = 5_000
+
+
+def _people(election: Election) -> Iterator[tuple[int, list[Membership]]]:
+    """Each person whose memberships the roll looks at, with those memberships, read
+    in chunks of about ``PEOPLE_PER_CHUNK`` people (in order of their user id)."""
+    after = 0
+    while True:
+        chunk = list(_memberships(election).filter(user_id__gt=after)[:PEOPLE_PER_CHUNK])
+        if not chunk:
+            return
+        if len(chunk) == PEOPLE_PER_CHUNK:
+            # The last person's memberships may go on past the chunk: read them
+            # whole with the next one (unless they are all there is).
+            last = chunk[-1].user_id
+            whole = [m for m in chunk if m.user_id != last]
+            if not whole:
+                whole = list(_memberships(election).filter(user_id=last))
+            chunk = whole
+        by_user: dict[int, list[Membership]] = defaultdict(list)
+        for m in chunk:
+            by_user[m.user_id].append(m)
+        yield from by_user.items()
+        after = chunk[-1].user_id
+
+
 def facts_of(membership: Membership, *, cutoff: Any) -> eligibility.Facts:
     """What the rules look at, read from a membership (with ``paid_payments`` prefetched
     by ``_memberships``, or read here)."""
@@ -121,19 +151,19 @@ def roll_evaluate(*, by: Actor, election: Election) -> RollRules:
                        code="roll_frozen")
     rules = eligibility.parse(current.rules)
     today = timezone.localdate()
-    by_user: dict[int, list[Membership]] = defaultdict(list)
-    for m in _memberships(election):
-        by_user[m.user_id].append(m)
-    rows = []
-    for user_id, memberships in by_user.items():
-        chosen, decision = decide(rules, memberships, today=today)
-        rows.append(RollEntry(
-            rules=current, election=election, user_id=user_id, membership=chosen,
-            section=chosen.category.kind if chosen else "",
-            branch_id=chosen.branch_id if chosen else None,
-            eligible=decision.eligible, reason=decision.reason, reason_code=decision.code))
     with transaction.atomic():
         current.entries.all().delete()
+        rows = []
+        for user_id, memberships in _people(election):
+            chosen, decision = decide(rules, memberships, today=today)
+            rows.append(RollEntry(
+                rules=current, election=election, user_id=user_id, membership=chosen,
+                section=chosen.category.kind if chosen else "",
+                branch_id=chosen.branch_id if chosen else None,
+                eligible=decision.eligible, reason=decision.reason, reason_code=decision.code))
+            if len(rows) == PEOPLE_PER_CHUNK:
+                RollEntry.objects.bulk_create(rows, batch_size=2000)
+                rows = []
         RollEntry.objects.bulk_create(rows, batch_size=2000)
         amendments_apply(current)
         current.evaluated_at = timezone.now()

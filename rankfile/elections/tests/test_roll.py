@@ -107,3 +107,33 @@ def test_it_lists_who_moved_between_two_versions_of_the_roll(election, returning
     assert changed[0].reason.startswith("As a registered supporter you have no vote")
     with pytest.raises(PermissionRefused):
         roll_differences(by=member, election=election)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_it_draws_the_same_roll_however_the_people_are_read_in_chunks(
+        election, returning_officer, area, member, supporter, monkeypatch, chunk):
+    # 650,000 memberships once broke PostgreSQL's 65,535 parameters in one read:
+    # the roll now reads people in chunks, and a person's memberships must never
+    # be split between two of them (one entry a person, the best membership chosen).
+    from rankfile.elections.services import roll as roll_service
+    from rankfile.membership.tests.factories import make_member_in, make_payment
+
+    make_member_in(area, member, status=Membership.Status.RESIGNED)  # the member's second
+    for status in (Membership.Status.ACTIVE, Membership.Status.LAPSED):
+        make_payment(make_member_in(area, status=status))
+    # Someone who resigned and joined again: only their second membership lets them vote.
+    again = make_member_in(area, status=Membership.Status.RESIGNED).user
+    make_payment(make_member_in(area, again))
+    roll_rules_set(by=returning_officer, election=election, rules=rules_for())
+
+    def drawn():
+        roll_evaluate(by=returning_officer, election=election)
+        return sorted(RollEntry.objects.values_list(
+            "user_id", "membership_id", "eligible", "reason_code"))
+
+    whole = drawn()
+    monkeypatch.setattr(roll_service, "PEOPLE_PER_CHUNK", chunk)
+
+    assert whole == drawn()
+    assert 5 == len(whole)
+    assert (again.pk, True) in {(user, eligible) for user, _m, eligible, _r in whole}
