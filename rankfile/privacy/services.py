@@ -5,8 +5,9 @@ reaches the person, and keeps what the organisation's counts and decisions
 need, unlinked from them:
 
 - The login: e-mail address replaced by an address made from the person's
-  pseudonymous id, names removed, password unusable, deactivated; their other
-  e-mail addresses, mail preferences and API tokens deleted.
+  pseudonymous id, names replaced by "Former member" (what the minutes and
+  card lists show for them from then on), password unusable, deactivated;
+  their other e-mail addresses, mail preferences and API tokens deleted.
 - Each membership: names, address, union number and the request's
   fingerprint removed; the postcode cut to its outward part (``E4``); the date
   of birth to 1 January of its year. Category, status, branch, dates and
@@ -16,8 +17,31 @@ need, unlinked from them:
   notes and card fingerprints go.
 - Comments they wrote stay in their threads under "Former member", unlinked,
   without e-mail address or IP address.
-- E-mails sent to them: the address, subject and body go; the count stays.
-- Ballots are never linked to a voter, so there is nothing to unlink.
+- E-mails sent to any of their addresses: the address, subject and body go;
+  the count stays.
+- Groups they joined: the joins are deleted (a group's member list is of its
+  present members, and belonging to one is political opinion).
+- Meetings: replies (coming, apologies: the answer only, no words of theirs),
+  attendances, cards held as a delegate, and motions and amendments they
+  proposed or seconded stay, linked to the erased login: they are the body's
+  record, counted in its minutes and quorums, and proposer, seconder and card
+  holder cannot be unlinked (the record requires them). Minutes already
+  written are the body's record as approved and are not rewritten.
+- Guest sign-ups made with any of their addresses: name "Former member", the
+  address replaced by the login's erased address; the meeting, the answer
+  about contact with its wording and time stay. A guest's check-in keeps its
+  row under the same name.
+- Elections: roll entries stay (in or out, section and the rules' reason, which
+  names nobody: the election's counts and the frozen roll's hash need them);
+  nominations they made stay (counted); as a nominee their name becomes
+  "Former member" and their statement (and their candidate's copy of it) is
+  replaced; consent, validity and counts stay. The grounds of claims and
+  objections they lodged, and of objections to their entry, are removed; the
+  returning officer's decisions and reasons stay. A published candidate's
+  name stays on the ballot, the result and the bulletin (hashed, published).
+  The election's audit log (a hash chain) is not rewritten.
+- Ballots and secret votes are never linked to a voter, so there is nothing
+  to unlink.
 
 It is deferred, with the reasons shown to staff, while a registered hold
 (``holds.py``: an electoral roll that can still be challenged) says so, and it
@@ -55,14 +79,20 @@ from rankfile.membership.models import (
 )
 from rankfile.membership.services.dues import add_periods
 from rankfile.outbox.models import OutboxMessage
+from rankfile.privacy.democracy import (
+    ERASED_DOMAIN,
+    FORMER_MEMBER,
+    democracy_erase,
+    elections_export,
+    groups_export,
+    meetings_export,
+)
 from rankfile.privacy.holds import erasure_holds
 from rankfile.privacy.models import Erasure, RetentionRun
 
 logger = logging.getLogger("rankfile.privacy")
 
 REASON_MAX_LENGTH = 300
-ERASED_DOMAIN = "erased.invalid"
-FORMER_MEMBER = "Former member"
 
 
 # -- access -----------------------------------------------------------------------------------
@@ -132,6 +162,7 @@ def person_export(*, user: User) -> dict[str, Any]:
                 for r in Refund.objects.filter(payment__membership=m).select_related("payment")],
         })
     prefs = MailPreferences.objects.filter(user=user).first()
+    addresses = _addresses(user)
     return {
         "exported_at": _dt(timezone.now()),
         "organisation": settings.ORGANISATION_NAME,
@@ -156,6 +187,9 @@ def person_export(*, user: User) -> dict[str, Any]:
         "emails_sent": [
             {"subject": o.subject, "queued_at": _dt(o.queued_at), "status": o.get_status_display()}
             for o in OutboxMessage.objects.filter(to__iexact=user.email).order_by("queued_at")],
+        "groups": groups_export(user),
+        "meetings": meetings_export(user, addresses),
+        "elections": elections_export(user),
     }
 
 
@@ -183,6 +217,22 @@ def _anonymise_membership(m: Membership) -> dict[str, int]:
     return {"memberships": 1, "member_words": words, "payments_unlinked": payments}
 
 
+def _addresses(user: User) -> set[str]:
+    """Every address of ``user``: the login's and the others they confirmed or added."""
+    found = {user.email.lower()}
+    found.update(e.lower() for e in EmailAddress.objects.filter(user=user)
+                 .values_list("email", flat=True))
+    return found
+
+
+def _erase_emails(addresses: set[str]) -> int:
+    sent = OutboxMessage.objects.none()
+    for address in addresses:
+        sent |= OutboxMessage.objects.filter(to__iexact=address)
+    return sent.update(to=f"erased@{ERASED_DOMAIN}", subject="(erased)", body="",
+                       html_body="")
+
+
 def _erase_now(user: User) -> dict[str, int]:
     counts: dict[str, int] = {}
 
@@ -191,24 +241,37 @@ def _erase_now(user: User) -> dict[str, int]:
             counts[key] = counts.get(key, 0) + value
 
     old_email = user.email
+    addresses = _addresses(user)
+    erased_address = f"{pseudonym(user.pk).lower()}@{ERASED_DOMAIN}"
     for m in Membership.objects.filter(user=user).select_for_update():
         add(_anonymise_membership(m))
     add({"comments": Comment.objects.filter(author=user).update(
         author=None, name=FORMER_MEMBER, email="", ip=None)})
-    add({"emails": OutboxMessage.objects.filter(to__iexact=old_email).update(
-        to=f"erased@{ERASED_DOMAIN}", subject="(erased)", body="", html_body="")})
+    add(democracy_erase(user, addresses=addresses, address=erased_address))
+    add({"emails": _erase_emails(addresses)})
     EmailAddress.objects.filter(user=user).delete()
     MailPreferences.objects.filter(user=user).delete()
     ApiToken.objects.filter(user=user).delete()
     ApprovedCommenter.objects.filter(user=user).delete()
     ApprovedCommenter.objects.filter(email__iexact=old_email).delete()
-    user.email = f"{pseudonym(user.pk).lower()}@{ERASED_DOMAIN}"
-    user.first_name = user.last_name = ""
+    user.email = erased_address
+    user.first_name, user.last_name = FORMER_MEMBER, ""
     user.is_active = False
     user.set_unusable_password()
     user.save(update_fields=("email", "first_name", "last_name", "is_active", "password"))
     add({"logins": 1})
     return counts
+
+
+def _checked_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise Refusal("Say why, for example “Request by e-mail of 3 March”.",
+                      code="reason_required", field="reason")
+    if len(reason) > REASON_MAX_LENGTH or "\0" in reason:
+        raise Refusal(f"Shorten the reason to {REASON_MAX_LENGTH} characters or fewer.",
+                      code="reason_too_long", field="reason")
+    return reason
 
 
 def person_erase(*, user: User, by: Actor, reason: str) -> Erasure:
@@ -226,13 +289,7 @@ def person_erase(*, user: User, by: Actor, reason: str) -> Erasure:
     """
     if not can_erase(by):
         raise PermissionRefused("Only membership staff can erase a person.", code="not_staff")
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise Refusal("Say why, for example “Request by e-mail of 3 March”.",
-                      code="reason_required", field="reason")
-    if len(reason) > REASON_MAX_LENGTH or "\0" in reason:
-        raise Refusal(f"Shorten the reason to {REASON_MAX_LENGTH} characters or fewer.",
-                      code="reason_too_long", field="reason")
+    reason = _checked_reason(reason)
     if getattr(by, "pk", None) == user.pk:
         raise PermissionRefused("Ask another member of staff to erase your own record.",
                                 code="own_record")
