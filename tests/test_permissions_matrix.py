@@ -513,6 +513,12 @@ SITE: dict[str, list[Call]] = {
         post(DENIED, data=lambda w: {"reference": w.highams_ref, "reason": "Asked"},
              anonymous=LOGIN, staff=MOVED),
     ],
+    # A guest with no login, by address: nobody signed up with this one.
+    "privacy:staff_guest_erasure": [
+        get(NOT_ALLOWED, anonymous=LOGIN),
+        post(DENIED, data={"guest-email": "nobody@example.net", "guest-reason": "Asked"},
+             anonymous=LOGIN, staff=INVALID),
+    ],
     # A branch's secretary e-mails its members; nobody else, not even staff.
     "mailings:officer_home": [get(DENIED, anonymous=LOGIN, other_secretary=OK)],
     "mailings:compose": [

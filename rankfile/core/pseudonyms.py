@@ -16,3 +16,12 @@ SALT = "rankfile.privacy.pseudonym"
 
 def pseudonym(user_id: int) -> str:
     return "P-" + salted_hmac(SALT, str(user_id)).hexdigest()[:16].upper()
+
+
+def address_pseudonym(email: str) -> str:
+    """The id of someone known only by an e-mail address (a guest with no login).
+
+    Keyed like ``pseudonym``, on the address lower-cased, and marked ``G-``
+    so it can never be taken for a person's ``P-`` id.
+    """
+    return "G-" + salted_hmac(SALT, "address:" + email.strip().lower()).hexdigest()[:16].upper()

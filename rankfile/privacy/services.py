@@ -43,10 +43,13 @@ need, unlinked from them:
 - Ballots and secret votes are never linked to a voter, so there is nothing
   to unlink.
 
+A guest with no login is erased by address (``guest_erase``): their sign-ups
+as above, under "Former guest", and e-mails sent to the address.
+
 It is deferred, with the reasons shown to staff, while a registered hold
 (``holds.py``: an electoral roll that can still be challenged) says so, and it
 is done once: a second request is refused. The trail (``Erasure``) names the
-person by pseudonymous id only.
+person by pseudonymous id only (a guest by ``pseudonyms.address_pseudonym``).
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -66,7 +71,7 @@ from rankfile.accounts.models import ApiToken, Role, User
 from rankfile.accounts.roles import is_national_staff, national_roles
 from rankfile.core.actors import System, is_system
 from rankfile.core.errors import PermissionRefused, Refusal
-from rankfile.core.pseudonyms import pseudonym
+from rankfile.core.pseudonyms import address_pseudonym, pseudonym
 from rankfile.discussion.models import ApprovedCommenter, Comment
 from rankfile.mailings.models import MailPreferences
 from rankfile.membership.models import (
@@ -81,10 +86,13 @@ from rankfile.membership.services.dues import add_periods
 from rankfile.outbox.models import OutboxMessage
 from rankfile.privacy.democracy import (
     ERASED_DOMAIN,
+    FORMER_GUEST,
     FORMER_MEMBER,
     democracy_erase,
     elections_export,
     groups_export,
+    guests_anonymise,
+    guests_with,
     meetings_export,
 )
 from rankfile.privacy.holds import erasure_holds
@@ -316,6 +324,64 @@ def person_erase(*, user: User, by: Actor, reason: str) -> Erasure:
         erasure.status, erasure.holds, erasure.done_at = Erasure.Status.DONE, [], now
         erasure.save()
     logger.info("Erased %s: %s", name, erasure.summary)
+    return erasure
+
+
+def guest_erase(*, email: str, by: Actor, reason: str) -> Erasure:
+    """Erase a guest who has no login: every sign-up made with ``email``, and the
+    e-mails sent to it (module docstring). Done at once: no hold applies to a guest.
+
+    A person with a login is erased by ``person_erase``, which does this to every
+    address of theirs and waits while a hold says so; an address of a login is
+    refused here, so that an erasure cannot go round a hold. A guest who signs up
+    again after being erased can ask again: the same record is brought up to date.
+
+    Returns:
+        The ``Erasure``, ``done``, naming the guest by ``address_pseudonym``.
+
+    Raises:
+        PermissionRefused: ``by`` is not national membership staff.
+        Refusal: no reason, no usable address, an address of a login, or no
+            sign-up with it (already erased, or mistyped). Nothing is changed.
+    """
+    if not is_national_staff(by):
+        raise PermissionRefused("Only membership staff can erase a guest.", code="not_staff")
+    reason = _checked_reason(reason)
+    address = (email or "").strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise Refusal("Enter the e-mail address the guest signed up with, like "
+                      "name@example.org.", code="email_invalid", field="email") from None
+    if (User.objects.filter(email__iexact=address).exists()
+            or EmailAddress.objects.filter(email__iexact=address).exists()):
+        raise Refusal("That address belongs to a login: erase the person by their membership "
+                      "reference, which erases their guest sign-ups too.",
+                      code="address_of_a_login", field="email")
+    name = address_pseudonym(address)
+    now = timezone.now()
+    with transaction.atomic():
+        erasure = (Erasure.objects.select_for_update()
+                   .filter(pseudonym=name, kind=Erasure.Kind.REQUEST).first())
+        guests = guests_with([address])
+        if not guests.exists():
+            if erasure is not None and erasure.done_at is not None:
+                raise Refusal(f"{name} was already erased on {erasure.done_at:%d %B %Y}. "
+                              "There is nothing left to erase.", code="already_erased")
+            raise Refusal("No guest signed up with that address. Check it for typing "
+                          "mistakes.", code="no_sign_up", field="email")
+        summary = guests_anonymise(guests, name=FORMER_GUEST,
+                                   address=f"{name.lower()}@{ERASED_DOMAIN}")
+        summary["emails"] = _erase_emails({address.lower()})
+        if erasure is None:
+            erasure = Erasure(pseudonym=name, kind=Erasure.Kind.REQUEST, requested_at=now)
+        else:
+            summary = {k: erasure.summary.get(k, 0) + summary.get(k, 0)
+                       for k in {*erasure.summary, *summary}}
+        erasure.reason, erasure.requested_by, erasure.summary = reason, _by_name(by), summary
+        erasure.status, erasure.holds, erasure.done_at = Erasure.Status.DONE, [], now
+        erasure.save()
+    logger.info("Erased guest %s: %s", name, erasure.summary)
     return erasure
 
 

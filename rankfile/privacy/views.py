@@ -11,16 +11,18 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from rankfile.accounts.http import AuthenticatedHttpRequest
 from rankfile.core.errors import PermissionRefused, Refusal
 from rankfile.core.forms import form_add_refusal
 from rankfile.membership.access import access_membership
+from rankfile.privacy.models import Erasure
 from rankfile.privacy.services import (
     REASON_MAX_LENGTH,
     can_erase,
     erasure_list,
+    guest_erase,
     person_erase,
     person_export,
     retention_rule,
@@ -58,6 +60,27 @@ class EraseForm(forms.Form):
         error_messages={"required": "Say why, for example “Request by e-mail of 3 March”."})
 
 
+class GuestEraseForm(forms.Form):
+    email = forms.CharField(
+        label="The guest's e-mail address", max_length=254,
+        help_text="The address they signed up with on a public meeting's page. Every sign-up "
+                  "with it is anonymised. For a member, use their membership reference above.",
+        error_messages={"required": "Enter the address the guest signed up with."})
+    reason = forms.CharField(
+        label="Why", max_length=REASON_MAX_LENGTH,
+        help_text="For example “Request by e-mail of 3 March”. Kept with the erasure record.",
+        error_messages={"required": "Say why, for example “Request by e-mail of 3 March”."})
+
+
+def _page(request: AuthenticatedHttpRequest, erasures: list[Erasure], *,
+          form: EraseForm | None = None, guest_form: GuestEraseForm | None = None,
+          status: int = 200) -> HttpResponse:
+    return render(request, "privacy/staff_erasures.html", {
+        "form": form or EraseForm(), "guest_form": guest_form or GuestEraseForm(prefix="guest"),
+        "erasures": erasures, "may_erase": can_erase(request.user), "rule": retention_rule()},
+        status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -89,6 +112,26 @@ def staff_erasures(request: AuthenticatedHttpRequest) -> HttpResponse:
                     messages.warning(request, f"The erasure of {erasure.pseudonym} is deferred: "
                                      + " ".join(erasure.holds))
                 return redirect("privacy:staff_erasures")
-    return render(request, "privacy/staff_erasures.html", {
-        "form": form, "erasures": erasures, "may_erase": can_erase(request.user),
-        "rule": retention_rule()}, status=status)
+    return _page(request, erasures, form=form, status=status)
+
+
+@login_required
+@require_POST
+def staff_guest_erasure(request: AuthenticatedHttpRequest) -> HttpResponse:
+    try:
+        erasures = erasure_list(by=request.user)
+    except PermissionRefused as e:
+        return render(request, "privacy/refused.html", {"message": e.message}, status=403)
+    form = GuestEraseForm(request.POST, prefix="guest")
+    if form.is_valid():
+        try:
+            erasure = guest_erase(email=form.cleaned_data["email"], by=request.user,
+                                  reason=form.cleaned_data["reason"])
+        except PermissionRefused as e:
+            return render(request, "privacy/refused.html", {"message": e.message}, status=403)
+        except Refusal as e:
+            form_add_refusal(form, e)
+        else:
+            messages.success(request, f"The guest {erasure.pseudonym} is erased.")
+            return redirect("privacy:staff_erasures")
+    return _page(request, erasures, guest_form=form, status=400)
