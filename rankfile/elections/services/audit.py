@@ -47,7 +47,9 @@ def audit_append(*, election: Election, action: str, by: Actor,
     """
     details = details or {}
     with transaction.atomic():
-        Election.objects.select_for_update().filter(pk=election.pk).first()
+        # The lock only: the row's published bulletins can be tens of megabytes.
+        Election.objects.select_for_update().filter(pk=election.pk).values_list(
+            "pk", flat=True).first()
         last = AuditEntry.objects.filter(election=election).order_by("-number").first()
         number = 1 if last is None else last.number + 1
         previous = GENESIS if last is None else last.entry_hash
