@@ -137,3 +137,30 @@ def test_it_draws_the_same_roll_however_the_people_are_read_in_chunks(
     assert whole == drawn()
     assert 5 == len(whole)
     assert (again.pk, True) in {(user, eligible) for user, _m, eligible, _r in whole}
+
+
+def test_the_roll_deletes_everything_that_refers_to_its_entries():
+    # Entries are deleted by SQL (the ORM's cascade listed 650,000 ids as
+    # parameters): a model that refers to RollEntry must be deleted with them.
+    from rankfile.elections.services.roll import ENTRY_DEPENDENTS
+
+    referring = {f.related_model for f in RollEntry._meta.get_fields(include_hidden=True)
+                 if f.auto_created and not f.concrete and (f.one_to_many or f.one_to_one)}
+    assert referring == set(ENTRY_DEPENDENTS)
+
+
+def test_drawing_again_replaces_the_entries_and_what_refers_to_them(
+        election, returning_officer, member, supporter):
+    from rankfile.elections.models import Credential
+
+    roll_rules_set(by=returning_officer, election=election, rules=rules_for())
+    roll_evaluate(by=returning_officer, election=election)
+    first = set(RollEntry.objects.values_list("pk", flat=True))
+    entry = RollEntry.objects.get(user=member)
+    Credential.objects.create(entry=entry, code_hmac="0" * 64, issued_at=timezone.now())
+
+    roll_evaluate(by=returning_officer, election=election)
+
+    assert 2 == RollEntry.objects.count()
+    assert not first & set(RollEntry.objects.values_list("pk", flat=True))
+    assert 0 == Credential.objects.count()
