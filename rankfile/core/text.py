@@ -1,7 +1,8 @@
 """The rules for text a person types that others will read: names above all.
 
 One place, called by every service that takes a name (joining, the API, comments,
-article authors, bodies), so a rule cannot hold on one form and not another.
+article authors, bodies), so a rule cannot hold on one form and not another. Also
+``one_line``, for text that strangers' software wrote (a mail server's reason).
 """
 
 from __future__ import annotations
@@ -75,3 +76,29 @@ def clean_name(value: str | None, *, field: str, label: str, max_length: int,
         raise Refusal(f"Your {label} contains characters that cannot be read. Type it again.",
                       code="unreadable", field=field)
     return value
+
+
+def one_line(value: str, *, max_length: int) -> str:
+    """``value`` as one line of plain text, to store or show though nobody checked it
+    (a mail server's words in a bounce report).
+
+    Line breaks, tabs, NUL and every other control character become spaces, and runs
+    of spaces one; bidirectional controls are dropped; surrogates (undecodable bytes)
+    and private-use characters become U+FFFD. Cut to ``max_length`` characters, the
+    last an ellipsis when cut.
+    """
+    kept = []
+    for c in value:
+        category = unicodedata.category(c)
+        if c in BIDI_CONTROLS:
+            continue
+        if category == "Cc":
+            kept.append(" ")
+        elif category in ("Cs", "Co"):
+            kept.append("\ufffd")
+        else:
+            kept.append(c)
+    line = " ".join("".join(kept).split())
+    if len(line) > max_length:
+        line = line[:max_length - 1].rstrip() + "\u2026"
+    return line
