@@ -1,9 +1,10 @@
 """Delivering voting codes: progress for the returning officer, a job that resumes after a
-crash with nobody missed, reissue (the old code stops), bounces recorded and listed,
-reminders to those who have not voted (one per voter per round), and a voter's own
-request answered alike whatever happens."""
+crash with nobody missed, reissue (the old code stops), bounces recorded (by hand or read
+from the bounce mailbox) and listed, reminders to those who have not voted (one per voter
+per round), and a voter's own request answered alike whatever happens."""
 
 import datetime as dt
+import email
 
 import pytest
 import time_machine
@@ -29,7 +30,9 @@ from rankfile.elections.services.credentials import (
 from rankfile.elections.tests.helpers import ids
 from rankfile.elections.tests.test_credentials import codes_mailed
 from rankfile.membership.models import Membership
+from rankfile.outbox.bounces import outbox_read_bounces
 from rankfile.outbox.models import OutboxMessage
+from rankfile.outbox.tests import dsn
 
 
 def seven_voters(area, officer):
@@ -128,6 +131,25 @@ def test_a_bounce_is_recorded_from_its_message_id_and_listed(open_election, retu
     assert 1 == credentials_progress(by=scrutineer, election=open_election).bounced
     credential_reissue(by=returning_officer, entry=entry)
     assert credential_bounces(by=scrutineer, election=open_election)[0].replaced
+
+
+def test_a_bounce_read_from_the_bounce_mailbox_is_listed(open_election, scrutineer, member,
+                                                         supporter):
+    credentials_send(election_id=open_election.pk)
+    run_jobs()
+    original = next(m.message() for m in mail.outbox if m.to == [member.email])
+    report = dsn.postfix(original, to=member.email,
+                         diagnostic=f"smtp; 550 5.1.1 <{member.email}>: User unknown")
+
+    outbox_read_bounces([email.message_from_bytes(report)])
+    again = outbox_read_bounces([email.message_from_bytes(report)])
+
+    bounces = credential_bounces(by=scrutineer, election=open_election)
+    assert [(member.email, "bounced", f"5.1.1 550 5.1.1 <{member.email}>: User unknown")] == [
+        (b.message.to, b.message.status, b.message.error) for b in bounces]
+    assert bounces[0].entry is not None and member == bounces[0].entry.user
+    assert (0, 1) == (again.bounced, again.already)
+    assert 1 == credentials_progress(by=scrutineer, election=open_election).bounced
 
 
 @pytest.mark.parametrize("message_id,reason,complaint", [
