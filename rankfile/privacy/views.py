@@ -48,28 +48,29 @@ def my_data_json(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-class EraseForm(forms.Form):
+class _ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why", max_length=REASON_MAX_LENGTH,
+        help_text="For example “Request by e-mail of 3 March”. Kept with the erasure record.",
+        error_messages={"required": "Say why, for example “Request by e-mail of 3 March”."})
+
+
+class EraseForm(_ReasonForm):
+    field_order = ("reference", "reason")
     reference = forms.CharField(
         label="Membership reference", max_length=40,
         help_text="Any membership of the person, for example RF-AB12CD34. Their login and all "
                   "their memberships are erased.",
         error_messages={"required": "Enter the person's membership reference."})
-    reason = forms.CharField(
-        label="Why", max_length=REASON_MAX_LENGTH,
-        help_text="For example “Request by e-mail of 3 March”. Kept with the erasure record.",
-        error_messages={"required": "Say why, for example “Request by e-mail of 3 March”."})
 
 
-class GuestEraseForm(forms.Form):
+class GuestEraseForm(_ReasonForm):
+    field_order = ("email", "reason")
     email = forms.CharField(
         label="The guest's e-mail address", max_length=254,
         help_text="The address they signed up with on a public meeting's page. Every sign-up "
                   "with it is anonymised. For a member, use their membership reference above.",
         error_messages={"required": "Enter the address the guest signed up with."})
-    reason = forms.CharField(
-        label="Why", max_length=REASON_MAX_LENGTH,
-        help_text="For example “Request by e-mail of 3 March”. Kept with the erasure record.",
-        error_messages={"required": "Say why, for example “Request by e-mail of 3 March”."})
 
 
 def _page(request: AuthenticatedHttpRequest, erasures: list[Erasure], *,
