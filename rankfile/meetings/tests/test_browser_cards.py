@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from rankfile.meetings.models import CardVote, Minutes, Motion, Question
 from rankfile.meetings.services.door import attendee_check_in, meeting_open
@@ -143,9 +144,10 @@ def test_a_card_vote_a_recount_and_the_minutes_approved_next_time(browser, live_
     problems["branch"] = _serious(member)
     member.locator("#branch-minutes a").click()
     assert "Approved by Branch meeting of" in member.inner_text("#minutes-status")
+    member.wait_for_load_state("load")  # the stylesheet too: a busy machine is slow to load it
     member.emulate_media(media="print")
-    assert not member.locator("header.site").is_visible()
-    assert member.locator(".minutes").is_visible()
+    expect(member.locator("header.site")).to_be_hidden()
+    expect(member.locator(".minutes")).to_be_visible()
     member.context.close()
 
     assert 3 == CardVote.objects.count()
