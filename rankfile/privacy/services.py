@@ -17,7 +17,7 @@ need, unlinked from them:
   notes and card fingerprints go.
 - Comments they wrote stay in their threads under "Former member", unlinked,
   without e-mail address or IP address.
-- E-mails sent to any of their addresses: the address, subject and body go;
+- E-mails sent to any of their confirmed addresses: the address, subject and body go;
   the count stays.
 - Groups they joined: the joins are deleted (a group's member list is of its
   present members, and belonging to one is political opinion).
@@ -27,7 +27,7 @@ need, unlinked from them:
   record, counted in its minutes and quorums, and proposer, seconder and card
   holder cannot be unlinked (the record requires them). Minutes already
   written are the body's record as approved and are not rewritten.
-- Guest sign-ups made with any of their addresses: name "Former member", the
+- Guest sign-ups made with any of their confirmed addresses: name "Former member", the
   address replaced by the login's erased address; the meeting, the answer
   about contact with its wording and time stay. A guest's check-in keeps its
   row under the same name.
@@ -226,9 +226,12 @@ def _anonymise_membership(m: Membership) -> dict[str, int]:
 
 
 def _addresses(user: User) -> set[str]:
-    """Every address of ``user``: the login's and the others they confirmed or added."""
+    """The addresses ``user`` has shown to be theirs: the login's (confirmed before
+    they can log in) and the others they confirmed. Never an address merely added:
+    anyone can add a stranger's address to their account, and would then read that
+    stranger's guest sign-ups in their own copy (or have them erased)."""
     found = {user.email.lower()}
-    found.update(e.lower() for e in EmailAddress.objects.filter(user=user)
+    found.update(e.lower() for e in EmailAddress.objects.filter(user=user, verified=True)
                  .values_list("email", flat=True))
     return found
 

@@ -225,6 +225,19 @@ def test_nothing_of_another_person_is_in_the_export(world):
     assert "voted_on" not in text
 
 
+def test_an_address_added_but_not_confirmed_reaches_nobody_elses_sign_ups(world, staff):
+    # Anyone can add a stranger's address to their account: until they confirm it,
+    # the stranger's guest sign-ups are neither in their copy nor erased with them.
+    EmailAddress.objects.create(user=world.olive, email="gina@example.net", verified=False,
+                                primary=False)
+
+    meetings = json.dumps(person_export(user=world.olive)["meetings"])
+    person_erase(user=world.olive, by=staff, reason="Request by e-mail")
+
+    assert "Gina" not in meetings and "gina@example.net" not in meetings
+    assert "Gina Guestname" == Guest.objects.get(email="gina@example.net").name
+
+
 def test_the_export_of_someone_else_holds_none_of_the_persons_part(world):
     text = json.dumps(person_export(user=world.olive))
 
