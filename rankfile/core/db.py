@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import (
     DEFAULT_DB_ALIAS,
     DatabaseError,
+    InterfaceError,
+    OperationalError,
     connection,
     connections,
     models,
@@ -46,6 +48,41 @@ def serialised_writes() -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def first_read(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """The first row of a read-only statement that is the request's first, which
+    also checks the connection in place of Django's health check.
+
+    With ``CONN_HEALTH_CHECKS`` (settings), Django sends ``SELECT 1`` before a
+    request's first statement on a kept connection, so that a connection the
+    server dropped is replaced rather than failing the request: a round trip
+    of its own, which a sign-up under a surge pays for (bench/RESULTS.md,
+    "2026-11-30"). A read can simply be sent again, so here the read is the
+    check: if it fails as a dead connection fails (``OperationalError``,
+    ``InterfaceError``), the connection is closed and the read sent once more
+    on a new one. Inside a transaction, or once the connection was checked in
+    this request, it is an ordinary read.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    # Django's own flags (BaseDatabaseWrapper), which its type stubs do not name.
+    stands_in = (db.connection is not None and getattr(db, "health_check_enabled", False)
+                 and not getattr(db, "health_check_done", True) and not db.in_atomic_block)
+    if stands_in:
+        db.health_check_done = True  # type: ignore[attr-defined]
+    try:
+        return _read(db, sql, params)
+    except (OperationalError, InterfaceError):
+        if not stands_in:
+            raise
+    db.close()  # as the health check would have; the next cursor connects afresh
+    return _read(db, sql, params)
+
+
+def _read(db: BaseDatabaseWrapper, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 @dataclass(frozen=True)
@@ -244,6 +281,9 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     ctes: list[str] = []
     params: list[Any] = []
     links: list[tuple[models.Model, models.Field, models.Model]] = []
+    # PostgreSQL's own placeholders ($1), unless the statement is to be logged
+    # (DEBUG, tests counting queries): Django logs it by filling in "%s".
+    native = not db.queries_logged
     for i, obj in enumerate(objs):
         shape = _shape(type(obj), db)
         earlier = {id(o) for o in objs[:i]}
@@ -256,17 +296,17 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
             else:
                 value = field.get_db_prep_save(field.pre_save(obj, True), db)
                 if value is None or value is True or value is False:
-                    # Written into the SQL (keywords, nothing to escape): psycopg
-                    # caches how it converts a statement only up to 50
-                    # parameters, and a sign-up's rows have about that many.
+                    # Written into the SQL (keywords, nothing to escape): fewer
+                    # parameters to send, and the same few shapes of statement
+                    # for PostgreSQL to prepare.
                     values.append({None: "NULL", True: "TRUE", False: "FALSE"}[value])
                 else:
-                    values.append("%s")
                     params.append(value)
+                    values.append(f"${len(params)}" if native else "%s")
         ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
                     f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
     keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))
-    with db.cursor() as cursor:
+    with _native_cursor(db) if native else db.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(ctes)} SELECT {keys}", params)
         row = cursor.fetchone()
     for obj, pk in zip(objs, row, strict=True):
@@ -274,6 +314,24 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     for obj, field, parent in links:
         setattr(obj, field.name, parent)
 
+
+def _native_cursor(db: BaseDatabaseWrapper) -> Any:
+    """A cursor whose statements carry PostgreSQL's own ``$1`` placeholders.
+
+    psycopg turns ``%s`` into ``$1`` by scanning the statement, and remembers
+    the result only for statements of at most 50 parameters (and 4,096
+    characters). A sign-up's chain has about 50, so every sign-up paid for the
+    scan: 11% of a sign-up's instructions in Python (bench/RESULTS.md,
+    "2026-11-30"). The cursor is wrapped as ``connection.cursor()`` wraps its
+    own (the health check, database errors as Django's, execute wrappers); not
+    for a logged statement, which Django logs by filling in ``%s``.
+    """
+    import psycopg
+
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(psycopg.RawCursor(db.connection))  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 @contextlib.contextmanager

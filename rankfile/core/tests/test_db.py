@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Model
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from rankfile.accounts.models import ApiToken, User
@@ -103,6 +104,28 @@ def test_insert_together_writes_nothing_when_one_row_breaks_a_constraint(db):
         insert_together(*_login_with_token("b@example.org", "h1"))  # the token clashes
 
     assert ["a@example.org"] == [u.email for u in User.objects.all()]
+
+
+def test_insert_together_sends_postgresqls_own_placeholders_unless_logging(db):
+    # psycopg converts "%s" statements of over 50 parameters afresh every time:
+    # a sign-up's chain must not go back to that unnoticed (core.db._native_cursor).
+    if connection.vendor != "postgresql":
+        pytest.skip("one chained statement on PostgreSQL only")
+    sent: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        insert_together(*_login_with_token("a@example.org", "h1"))
+    with CaptureQueriesContext(connection) as logged:
+        insert_together(*_login_with_token("b@example.org", "h2"))
+
+    chain = next(sql for sql in sent if sql.startswith("WITH"))
+    assert "$1" in chain and "%s" not in chain
+    assert any("b@example.org" in q["sql"] for q in logged)  # filled in by Django, for the log
+    assert 2 == ApiToken.objects.count()
 
 
 def test_insert_together_refuses_a_row_pointing_to_an_unsaved_one_not_written_first(db):
@@ -208,3 +231,83 @@ def fast_path_models_written() -> list[type[Model]]:
     from rankfile.core.db import fast_path_models
 
     return [entry.model for entry in fast_path_models()]
+
+
+# -- the request's first read, standing in for the health check ----------------------------
+
+
+def _count_health_checks(monkeypatch) -> list[bool]:
+    checks: list[bool] = []
+    usable = type(connections["default"]).is_usable
+
+    def counted(self):
+        checks.append(True)
+        return usable(self)
+
+    monkeypatch.setattr(type(connections["default"]), "is_usable", counted)
+    return checks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_read_of_a_request_is_its_connection_check(monkeypatch):
+    connection.ensure_connection()
+    connection.health_check_done = False  # type: ignore[attr-defined]  # as a request starts
+    checks = _count_health_checks(monkeypatch)
+
+    row = core_db.first_read("SELECT %s + 1", [41])
+    with connection.cursor() as cursor:  # what the request does next: no check either
+        cursor.execute("SELECT 1")
+
+    assert ((42,), []) == (row, checks)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_read_on_a_dropped_connection_is_sent_again_on_a_new_one(monkeypatch):
+    connection.ensure_connection()
+    connection.health_check_done = False  # type: ignore[attr-defined]
+    dropped = connection.connection
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        with psycopg.connect(**connection.get_connection_params()) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [dropped.info.backend_pid])
+    else:  # SQLite cannot be dropped by another process: the read fails as if it were
+        real = core_db._read
+        failures = iter([True])
+
+        def failing_once(db, sql, params):
+            if next(failures, False):
+                from django.db import OperationalError
+                raise OperationalError("server closed the connection unexpectedly")
+            return real(db, sql, params)
+
+        monkeypatch.setattr(core_db, "_read", failing_once)
+
+    assert (2,) == core_db.first_read("SELECT %s + 1", [1])
+    if connection.vendor == "postgresql":  # SQLite keeps a test's in-memory database open
+        assert connection.connection is not dropped
+    assert 0 == User.objects.count()  # and the new connection serves what follows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_that_is_not_the_first_is_not_sent_again(monkeypatch):
+    from django.db import OperationalError
+
+    connection.ensure_connection()
+    connection.health_check_done = True  # type: ignore[attr-defined]  # checked already
+    sent: list[str] = []
+
+    def failing(db, sql, params):
+        sent.append(sql)
+        raise OperationalError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr(core_db, "_read", failing)
+
+    with pytest.raises(OperationalError):
+        core_db.first_read("SELECT 1", [])
+    connection.health_check_done = False  # type: ignore[attr-defined]
+    with pytest.raises(OperationalError), transaction.atomic():  # a transaction's read
+        core_db.first_read("SELECT 1", [])
+
+    assert 2 == len(sent)
+

@@ -51,7 +51,7 @@ from rankfile.branches.selectors import (
     place_in_ward,
     place_postcode,
 )
-from rankfile.core.db import allow_fast_path, insert_together, serialised_writes
+from rankfile.core.db import allow_fast_path, first_read, insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tasks import job_row
 from rankfile.core.text import is_unreadable, refuse_bidi_controls
@@ -543,9 +543,9 @@ def _look_up(key: str | None, email: str, postcode: str | None = None) -> _Found
     if postcode is not None:
         sql += f", {WARD_OF_POSTCODE}"
         params.append(postcode)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    # The request's first statement: it also checks a kept connection (first_read).
+    row = first_read(sql, params)
+    assert row is not None  # a SELECT without FROM has one row
     return _Found(key_used=bool(row[0] or row[1]), user_id=row[2], postcode=postcode,
                   ward_id=row[3] if postcode is not None else None)
 

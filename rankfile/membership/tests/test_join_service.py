@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -281,6 +281,25 @@ def test_it_uses_few_queries(offers):
         membership_apply(data=joiner(), idempotency_key="k3")
 
     assert len(queries) <= 10, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_no_separate_connection_check(offers, monkeypatch):
+    # Its first read checks the kept connection (core.db.first_read): one round trip less.
+    connection.ensure_connection()
+    connection.health_check_done = False  # type: ignore[attr-defined]  # as a request starts
+    checks: list[bool] = []
+    usable = type(connections["default"]).is_usable
+
+    def counted(self):
+        checks.append(True)
+        return usable(self)
+
+    monkeypatch.setattr(type(connections["default"]), "is_usable", counted)
+
+    membership_apply(data=joiner(), idempotency_key="first-read")
+
+    assert ([], 1) == (checks, Membership.objects.count())
 
 
 def test_it_enqueues_the_confirmation_on_another_task_backend_too(offers, settings):
