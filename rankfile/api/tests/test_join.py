@@ -229,3 +229,32 @@ def test_it_refuses_an_over_long_idempotency_key(api_client, offers):
     assert 422 == response.status_code
     assert "Idempotency-Key" == error(response)["field"]
     assert 0 == Membership.objects.count()
+
+
+@pytest.mark.parametrize(("changes", "bank", "known"), [
+    ({}, False, False),
+    ({}, True, False),
+    ({"category": "member", "rate": "standard"}, False, False),
+    ({"category": "affiliated_supporter", "union": "unite", "union_number": "U1234"},
+     False, False),
+    ({}, True, True),
+])
+def test_its_answer_is_exactly_the_schema_s(api_client, offers, settings, changes, bank,
+                                            known):
+    # The answer is written as JSON by hand (api.join), not through JoinOut: hold it
+    # to what JoinOut would write, key for key and type for type.
+    from rankfile.api.schemas import JoinOut
+
+    if bank:
+        settings.PAYMENT_BANK_ACCOUNT_NAME = "Rank and File Party"
+        settings.PAYMENT_BANK_SORT_CODE = "123456"
+        settings.PAYMENT_BANK_ACCOUNT_NUMBER = "12345678"
+    if known:
+        User.objects.create_user("ada@example.org", "correct horse battery")
+
+    response = api_client.join(application(**changes))
+
+    assert (201, "application/json") == (response.status_code, response["Content-Type"])
+    body = json.loads(response.content)
+    assert JoinOut.model_validate(body).model_dump(mode="json") == body
+    assert (body["payment"] is None) == (changes.get("category") == "affiliated_supporter")
