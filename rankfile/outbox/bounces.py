@@ -24,11 +24,15 @@ from typing import Literal
 
 from django.db import transaction
 
+from rankfile.core.actors import System
 from rankfile.core.text import one_line
 from rankfile.outbox.models import OutboxMessage
 from rankfile.outbox.services import outbox_record_bounce
 
 __all__ = ["BounceReport", "outbox_read_bounces"]
+
+# Who recorded a bounce read from the mailbox, in what the apps log (an election's audit).
+BOUNCE_MAILBOX = System("the bounce mailbox (rankfile read_bounces)")
 
 S = OutboxMessage.Status
 
@@ -135,7 +139,7 @@ def _record(message_id: str, reason: str) -> Literal["bounced", "already", "unkn
             return "unknown"
         if message.status == S.BOUNCED:
             return "already"
-        outbox_record_bounce(message_id=message_id, reason=reason)
+        outbox_record_bounce(message_id=message_id, reason=reason, by=BOUNCE_MAILBOX)
     return "bounced"
 
 

@@ -43,6 +43,7 @@ from django.utils import timezone
 from rankfile.core.db import relaxed_commits
 from rankfile.core.errors import Refusal
 from rankfile.outbox.models import OutboxMessage
+from rankfile.outbox.signals import message_bounced
 
 __all__ = [
     "Draft",
@@ -390,8 +391,13 @@ def _try_later(failures: Sequence[tuple[OutboxMessage, Exception]]) -> None:
             _deliver_later(again, run_after=timezone.now() + dt.timedelta(seconds=wait))
 
 
-def outbox_record_bounce(*, message_id: str, reason: str) -> OutboxMessage | None:
-    """Record that a sent message bounced (from a bounce report, by its Message-ID).
+def outbox_record_bounce(*, message_id: str, reason: str, by: object = None
+                         ) -> OutboxMessage | None:
+    """Record that a sent message bounced (from a bounce report, by its Message-ID),
+    and tell the apps (``signals.message_bounced``, in the same transaction).
+
+    Args:
+        by: who recorded it (an officer, or ``System`` for the bounce mailbox).
 
     Returns the message, or None if no message has that Message-ID.
     """
@@ -406,6 +412,8 @@ def outbox_record_bounce(*, message_id: str, reason: str) -> OutboxMessage | Non
         message.status = S.BOUNCED
         message.error = reason[:1000]
         message.save(update_fields=["status", "error"])
+        message_bounced.send(sender=OutboxMessage, message=message, reason=message.error,
+                             by=by)
     return message
 
 

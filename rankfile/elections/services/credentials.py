@@ -315,12 +315,22 @@ def credential_bounce_record(*, by: Actor, election: Election, message_id: str,
         raise Refusal("No voting code of this election was sent with that Message-ID. "
                       "Copy it from the bounce report's original message.",
                       code="unknown_message", field="message_id")
-    with transaction.atomic():
-        bounced = outbox_record_bounce(message_id=message.message_id, reason=reason)
-        assert bounced is not None
+    # The audit entry is written by credential_bounce_audit, in the same transaction.
+    bounced = outbox_record_bounce(message_id=message.message_id, reason=reason, by=by)
+    assert bounced is not None
+    return bounced
+
+
+def credential_bounce_audit(*, message: OutboxMessage, by: Actor, **_: object) -> None:
+    """Log a voting code's bounce in its election's audit (``outbox.signals.message_bounced``),
+    whether an officer recorded it or it was read from the bounce mailbox."""
+    if message.purpose != PURPOSE:
+        return
+    election_id = message.key.removeprefix(f"{PURPOSE}:").partition(":")[0]
+    election = Election.objects.filter(pk=election_id).first() if election_id.isdigit() else None
+    if election is not None:
         audit_append(election=election, action="credential_bounced", by=by,
                      details={"message": message.pk})
-    return bounced
 
 
 def roll_entry_by_reference(*, by: Actor, election: Election, reference: str) -> RollEntry:

@@ -15,6 +15,7 @@ from rankfile.core.errors import Conflict, PermissionRefused, Refusal
 from rankfile.core.tests.jobs import run_jobs
 from rankfile.elections.models import Credential, RollEntry
 from rankfile.elections.services import credentials as service
+from rankfile.elections.services.audit import audit_verify
 from rankfile.elections.services.casting import ballot_cast_as_voter, ballot_cast_with_credential
 from rankfile.elections.services.credentials import (
     code_hmac,
@@ -150,6 +151,38 @@ def test_a_bounce_read_from_the_bounce_mailbox_is_listed(open_election, scrutine
     assert bounces[0].entry is not None and member == bounces[0].entry.user
     assert (0, 1) == (again.bounced, again.already)
     assert 1 == credentials_progress(by=scrutineer, election=open_election).bounced
+    # In the election's audit as a bounce recorded by hand is, once, by the mailbox.
+    logged = list(open_election.audit.filter(action="credential_bounced"))
+    assert [("system: the bounce mailbox (rankfile read_bounces)",
+             {"message": bounces[0].message.pk})] == [(e.actor, e.details) for e in logged]
+    assert [] == audit_verify(open_election)
+
+
+def test_a_bounce_recorded_by_hand_is_in_the_audit_once(open_election, returning_officer,
+                                                        member, supporter):
+    credentials_send(election_id=open_election.pk)
+    run_jobs()
+    message = OutboxMessage.objects.get(to=member.email)
+
+    credential_bounce_record(by=returning_officer, election=open_election,
+                             message_id=message.message_id, reason="550 5.1.1 No such user")
+
+    assert [(returning_officer.email, {"message": message.pk})] == [
+        (e.actor, e.details) for e in open_election.audit.filter(action="credential_bounced")]
+
+
+def test_a_bounce_of_other_mail_is_in_no_election_s_audit(open_election, member):
+    from rankfile.outbox.services import outbox_enqueue, outbox_record_bounce
+
+    credentials_send(election_id=open_election.pk)
+    run_jobs()
+    before = open_election.audit.count()
+    other = outbox_enqueue(purpose="test_notice", key="notice:1", to=member.email,
+                           subject="A notice", body="Hello")
+    run_jobs()
+
+    assert outbox_record_bounce(message_id=other.message_id, reason="550") is not None
+    assert before == open_election.audit.count()
 
 
 @pytest.mark.parametrize("message_id,reason,complaint", [
