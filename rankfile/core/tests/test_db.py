@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils import timezone
 from rankfile.accounts.models import ApiToken, User
 from rankfile.core import db as core_db
 from rankfile.core.db import insert_together, serialised_writes
+from rankfile.core.tests.health import count_health_checks, new_request
 
 
 def _try_lock(path: str) -> bool:
@@ -236,23 +237,10 @@ def fast_path_models_written() -> list[type[Model]]:
 # -- the request's first read, standing in for the health check ----------------------------
 
 
-def _count_health_checks(monkeypatch) -> list[bool]:
-    checks: list[bool] = []
-    usable = type(connections["default"]).is_usable
-
-    def counted(self):
-        checks.append(True)
-        return usable(self)
-
-    monkeypatch.setattr(type(connections["default"]), "is_usable", counted)
-    return checks
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_first_read_of_a_request_is_its_connection_check(monkeypatch):
-    connection.ensure_connection()
-    connection.health_check_done = False  # type: ignore[attr-defined]  # as a request starts
-    checks = _count_health_checks(monkeypatch)
+    new_request()
+    checks = count_health_checks(monkeypatch)
 
     row = core_db.first_read("SELECT %s + 1", [41])
     with connection.cursor() as cursor:  # what the request does next: no check either
@@ -263,8 +251,7 @@ def test_the_first_read_of_a_request_is_its_connection_check(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_first_read_on_a_dropped_connection_is_sent_again_on_a_new_one(monkeypatch):
-    connection.ensure_connection()
-    connection.health_check_done = False  # type: ignore[attr-defined]
+    new_request()
     dropped = connection.connection
     if connection.vendor == "postgresql":
         import psycopg

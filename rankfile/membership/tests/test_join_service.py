@@ -2,13 +2,14 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from rankfile.accounts.models import User
 from rankfile.core.errors import Conflict, Refusal
+from rankfile.core.tests.health import count_health_checks, new_request
 from rankfile.membership.models import JoiningWindow, Membership, Payment
 from rankfile.membership.services.joining import job_row as joining_job_row
 from rankfile.membership.services.joining import membership_apply, payment_instructions
@@ -286,16 +287,8 @@ def test_it_uses_few_queries(offers):
 @pytest.mark.django_db(transaction=True)
 def test_it_sends_no_separate_connection_check(offers, monkeypatch):
     # Its first read checks the kept connection (core.db.first_read): one round trip less.
-    connection.ensure_connection()
-    connection.health_check_done = False  # type: ignore[attr-defined]  # as a request starts
-    checks: list[bool] = []
-    usable = type(connections["default"]).is_usable
-
-    def counted(self):
-        checks.append(True)
-        return usable(self)
-
-    monkeypatch.setattr(type(connections["default"]), "is_usable", counted)
+    new_request()
+    checks = count_health_checks(monkeypatch)
 
     membership_apply(data=joiner(), idempotency_key="first-read")
 
