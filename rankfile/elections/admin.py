@@ -26,6 +26,7 @@ from rankfile.elections.models import (
     RollEntry,
     RollRules,
 )
+from rankfile.elections.services.audit import audit_actor_shown
 
 
 class CandidateInline(ReadOnlyInline):
@@ -115,9 +116,14 @@ class BallotAdmin(ReadOnlyAdmin):
 class AuditEntryAdmin(ReadOnlyAdmin):
     """Written by each step's service in its transaction; ``rankfile verify_audit``."""
 
-    list_display = ("election", "number", "at", "action", "actor")
+    list_display = ("election", "number", "at", "action", "who")
     list_filter = ("action",)
     list_select_related = ("election",)
-    fields = ("election", "number", "at", "action", "actor", "details", "previous_hash",
-              "entry_hash")
+    fields = ("election", "number", "at", "action", "who", "actor", "details",
+              "previous_hash", "entry_hash")
     readonly_fields = fields
+
+    @admin.display(description="who")
+    def who(self, entry: AuditEntry) -> str:
+        # The chain keeps a person's account number; their address is looked up now.
+        return audit_actor_shown(entry.actor)

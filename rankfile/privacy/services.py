@@ -39,7 +39,8 @@ need, unlinked from them:
   objections they lodged, and of objections to their entry, are removed; the
   returning officer's decisions and reasons stay. A published candidate's
   name stays on the ballot, the result and the bulletin (hashed, published).
-  The election's audit log (a hash chain) is not rewritten.
+  The election's audit log (a hash chain) is not rewritten: it names people by
+  their account's number (entries before 30 November 2026 by address).
 - Ballots and secret votes are never linked to a voter, so there is nothing
   to unlink.
 

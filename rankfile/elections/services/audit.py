@@ -22,12 +22,36 @@ GENESIS = "0" * 64
 
 
 def _actor(by: Actor) -> str:
+    """Who took a step, as the chain keeps it for ever: a person by their account's
+    number, never their address (which a chain cannot erase); ``audit_actor_shown``
+    names them while the account exists."""
     if by is None:
         return "nobody"
     why = getattr(by, "why", None)
     if why is not None:
         return f"system: {why}"
-    return getattr(by, "email", "") or "anonymous"
+    if getattr(by, "pk", None) is None:
+        return "anonymous"
+    return f"{USER_PREFIX}{by.pk}"
+
+
+USER_PREFIX = "user "
+
+
+def audit_actor_shown(actor: str) -> str:
+    """An entry's actor for staff and auditors: a person's account number with their
+    current address (an erased person's is the pseudonym erasure gave them);
+    anything else as stored. Entries written before 30 November 2026 hold the
+    address itself."""
+    number = actor.removeprefix(USER_PREFIX)
+    if not actor.startswith(USER_PREFIX) or not number.isdigit():
+        return actor
+    from rankfile.accounts.models import User
+
+    user = User.objects.filter(pk=int(number)).first()
+    if user is None:
+        return f"{actor} (no longer exists)"
+    return f"{actor} ({user.email})"
 
 
 def entry_hash(previous: str, number: int, at: str, action: str, actor: str,

@@ -5,8 +5,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from rankfile.accounts.models import User
 from rankfile.elections.models import AuditEntry, Ballot
-from rankfile.elections.services.audit import audit_verify
+from rankfile.elections.services.audit import audit_actor_shown, audit_verify
 from rankfile.elections.services.casting import ballot_cast_as_voter
 from rankfile.elections.services.count import election_count, election_publish
 from rankfile.elections.services.credentials import credentials_send
@@ -33,8 +34,22 @@ def test_it_records_each_step_in_order(published):
     counted = entries[4].details
     assert published.bulletin_blt_sha256 == counted["input_sha256"]
     assert counted["engine"].startswith("rankfile.counting ")
-    assert "returning.officer@example.org" == entries[0].actor
+    officer = User.objects.get(email="returning.officer@example.org")
+    assert f"user {officer.pk}" == entries[0].actor
     assert "system: send_credentials" == entries[2].actor
+
+
+def test_it_keeps_people_by_account_and_shows_their_address_while_it_exists(published):
+    # The chain cannot be rewritten, so it holds no address for erasure to leave behind.
+    officer = User.objects.get(email="returning.officer@example.org")
+    logged = json.dumps([(e.actor, e.details) for e in published.audit.all()])
+
+    assert "@" not in logged
+    assert (f"user {officer.pk} (returning.officer@example.org)"
+            == audit_actor_shown(f"user {officer.pk}"))
+    assert "user 999999 (no longer exists)" == audit_actor_shown("user 999999")
+    assert "system: send_credentials" == audit_actor_shown("system: send_credentials")
+    assert "ro@example.org" == audit_actor_shown("ro@example.org")  # written before
 
 
 def test_it_never_records_a_tracker(published):

@@ -167,7 +167,7 @@ def test_a_bounce_recorded_by_hand_is_in_the_audit_once(open_election, returning
     credential_bounce_record(by=returning_officer, election=open_election,
                              message_id=message.message_id, reason="550 5.1.1 No such user")
 
-    assert [(returning_officer.email, {"message": message.pk})] == [
+    assert [(f"user {returning_officer.pk}", {"message": message.pk})] == [
         (e.actor, e.details) for e in open_election.audit.filter(action="credential_bounced")]
 
 
