@@ -32,3 +32,19 @@ def test_a_credential_shows_whose_and_when_never_its_code(client, auditor, open_
 
     assert code not in page and credential.code_hmac not in page
     assert "Issued at" in page
+
+
+def test_the_audit_log_shows_who_by_account_number_and_current_address(client, auditor,
+                                                                        open_election,
+                                                                        returning_officer):
+    from rankfile.elections.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(election=open_election).order_by("number").first()
+    assert entry is not None
+    client.force_login(auditor)
+
+    listed = client.get("/admin/elections/auditentry/").content.decode()
+    page = client.get(f"/admin/elections/auditentry/{entry.pk}/change/").content.decode()
+
+    shown = f"user {returning_officer.pk} ({returning_officer.email})"
+    assert shown in listed and shown in page
