@@ -11,7 +11,10 @@ long as the keyers need them, so they are not in the admin at all.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -26,7 +29,7 @@ from rankfile.elections.models import (
     RollEntry,
     RollRules,
 )
-from rankfile.elections.services.audit import audit_actor_shown
+from rankfile.elections.services.audit import audit_actor_shown, audit_actors_shown
 
 
 class CandidateInline(ReadOnlyInline):
@@ -123,7 +126,22 @@ class AuditEntryAdmin(ReadOnlyAdmin):
               "previous_hash", "entry_hash")
     readonly_fields = fields
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return _AuditChangeList
+
     @admin.display(description="who")
     def who(self, entry: AuditEntry) -> str:
-        # The chain keeps a person's account number; their address is looked up now.
-        return audit_actor_shown(entry.actor)
+        # The chain keeps a person's account number; their address is looked up now
+        # (for a page of the list, once: _AuditChangeList).
+        shown = getattr(entry, "shown", None)
+        return shown if shown is not None else audit_actor_shown(entry.actor)
+
+
+class _AuditChangeList(ChangeList):
+    """The audit list, its page's people looked up in one read, not one per entry."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        shown = audit_actors_shown(entry.actor for entry in self.result_list)
+        for entry in self.result_list:
+            entry.shown = shown[entry.actor]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -38,20 +39,27 @@ def _actor(by: Actor) -> str:
 USER_PREFIX = "user "
 
 
-def audit_actor_shown(actor: str) -> str:
-    """An entry's actor for staff and auditors: a person's account number with their
-    current address (an erased person's is the pseudonym erasure gave them);
-    anything else as stored. Entries written before 30 November 2026 hold the
-    address itself."""
-    number = actor.removeprefix(USER_PREFIX)
-    if not actor.startswith(USER_PREFIX) or not number.isdigit():
-        return actor
+def audit_actors_shown(actors: Iterable[str]) -> dict[str, str]:
+    """Entries' actors for staff and auditors, with one read: a person's account number
+    with their current address (an erased person's is the pseudonym erasure gave
+    them); anything else as stored. Entries written before 30 November 2026 hold
+    the address itself."""
     from rankfile.accounts.models import User
 
-    user = User.objects.filter(pk=int(number)).first()
-    if user is None:
-        return f"{actor} (no longer exists)"
-    return f"{actor} ({user.email})"
+    actors = set(actors)
+    numbers = {a: int(a.removeprefix(USER_PREFIX)) for a in actors
+               if a.startswith(USER_PREFIX) and a.removeprefix(USER_PREFIX).isdigit()}
+    emails = dict(User.objects.filter(pk__in=numbers.values()).values_list("pk", "email"))
+    shown = {a: a for a in actors}
+    for actor, number in numbers.items():
+        email = emails.get(number)
+        shown[actor] = f"{actor} ({email})" if email else f"{actor} (no longer exists)"
+    return shown
+
+
+def audit_actor_shown(actor: str) -> str:
+    """One entry's actor for staff and auditors (``audit_actors_shown``)."""
+    return audit_actors_shown([actor])[actor]
 
 
 def entry_hash(previous: str, number: int, at: str, action: str, actor: str,

@@ -236,6 +236,12 @@ def _key_prefix(election: Election) -> str:
     return f"{PURPOSE}:{election.pk}:"
 
 
+def _election_id(key: str) -> int | None:
+    """The election a voting code's outbox key (``_key_prefix``) belongs to."""
+    number = key.removeprefix(f"{PURPOSE}:").partition(":")[0]
+    return int(number) if key.startswith(f"{PURPOSE}:") and number.isdigit() else None
+
+
 @dataclass(frozen=True)
 class CredentialProgress:
     """How far the voting codes have gone: voters, and the messages carrying their codes
@@ -326,8 +332,8 @@ def credential_bounce_audit(*, message: OutboxMessage, by: Actor, **_: object) -
     whether an officer recorded it or it was read from the bounce mailbox."""
     if message.purpose != PURPOSE:
         return
-    election_id = message.key.removeprefix(f"{PURPOSE}:").partition(":")[0]
-    election = Election.objects.filter(pk=election_id).first() if election_id.isdigit() else None
+    election_id = _election_id(message.key)
+    election = None if election_id is None else Election.objects.filter(pk=election_id).first()
     if election is not None:
         audit_append(election=election, action="credential_bounced", by=by,
                      details={"message": message.pk})

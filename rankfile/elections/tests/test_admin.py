@@ -48,3 +48,24 @@ def test_the_audit_log_shows_who_by_account_number_and_current_address(client, a
 
     shown = f"user {returning_officer.pk} ({returning_officer.email})"
     assert shown in listed and shown in page
+
+
+def test_the_audit_list_looks_its_people_up_once_a_page(client, auditor, open_election,
+                                                        returning_officer, member, supporter):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rankfile.elections.services.audit import audit_append
+
+    client.force_login(auditor)
+    client.get("/admin/elections/auditentry/")  # sessions, permissions: read once
+    with CaptureQueriesContext(connection) as few:
+        client.get("/admin/elections/auditentry/")
+    for person in (returning_officer, member, supporter, auditor):
+        audit_append(election=open_election, action="test_step", by=person)
+
+    with CaptureQueriesContext(connection) as more:
+        listed = client.get("/admin/elections/auditentry/").content.decode()
+
+    assert len(few) == len(more)
+    assert f"user {member.pk} ({member.email})" in listed
