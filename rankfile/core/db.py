@@ -22,6 +22,8 @@ from django.db import (
     transaction,
 )
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models.fields import AutoFieldMixin
 
 
 @contextlib.contextmanager
@@ -133,6 +135,68 @@ class _Shape:
     pk: str
     fields: tuple[models.Field, ...]
     insert: str  # one row, every value a parameter, returning the key
+    # Per field: the exact type of value it stores unchanged, or None (see _plain_type).
+    plain: tuple[type | None, ...]
+    # Per field: whether it is a foreign key, which may point to an unsaved row.
+    links: tuple[bool, ...]
+
+
+# Field classes whose preparation stores a value of one exact type unchanged:
+# pre_save() reads the attribute and get_db_prep_save() hands back what it got
+# (CharField's to_python keeps a str, IntegerField's int() keeps an int, ...).
+# A sign-up's ~60 values skip those calls when the value has that exact type;
+# any other value, and every other field, is prepared by the field itself.
+# test_fast_path's parity tests compare each row with what save() stores.
+_PLAIN_PREPARATION: dict[Any, type] = {
+    models.CharField.get_prep_value: str,
+    models.TextField.get_prep_value: str,
+    models.IntegerField.get_prep_value: int,
+    models.BooleanField.get_prep_value: bool,
+}
+
+
+def _plain_type(field: models.Field, db: BaseDatabaseWrapper) -> type | None:
+    """The exact type whose values ``field`` stores unchanged, or None.
+
+    Only for fields that inherit Django's own pre_save() and preparation (a
+    subclass that overrides any of them is prepared by itself), and a foreign
+    key only when its target is such a field. Checked against the methods, not
+    the class names, so an override anywhere is seen.
+    """
+    cls = type(field)
+    if cls.pre_save is not models.Field.pre_save:
+        return None
+    if isinstance(field, models.ForeignKey):
+        if (cls.get_db_prep_save is not models.ForeignKey.get_db_prep_save
+                or cls.get_db_prep_value is not models.ForeignKey.get_db_prep_value):
+            return None
+        return _plain_type(field.target_field, db)
+    if cls.get_db_prep_save is not models.Field.get_db_prep_save:
+        return None
+    ops = type(db.ops)
+    prep_value = cls.get_db_prep_value
+    if prep_value is models.IntegerField.get_db_prep_value:
+        # PostgreSQL's adapts every integer to a sized one (psycopg's Int4, ...).
+        if ops.adapt_integerfield_value is not BaseDatabaseOperations.adapt_integerfield_value:
+            return None
+    elif prep_value is AutoFieldMixin.get_db_prep_value:
+        if ops.validate_autopk_value is not BaseDatabaseOperations.validate_autopk_value:
+            return None
+    elif prep_value is not models.Field.get_db_prep_value:
+        return None
+    return _PLAIN_PREPARATION.get(cls.get_prep_value)
+
+
+def _value(obj: models.Model, field: models.Field, plain: type | None,
+           db: BaseDatabaseWrapper) -> Any:
+    """``field``'s value of ``obj`` as ``save(force_insert=True)`` would send it."""
+    if plain is not None:
+        value = getattr(obj, field.attname)
+        if value is None or type(value) is plain:
+            # What pre_save() then get_db_prep_save() return for it: itself (a
+            # foreign key's None too).
+            return value
+    return field.get_db_prep_save(field.pre_save(obj, True), db)
 
 
 _SHAPES: dict[tuple[type[models.Model], str], _Shape] = {}
@@ -160,7 +224,10 @@ def _shape(model: type[models.Model], db: BaseDatabaseWrapper) -> _Shape:
                               quote(_column(meta.pk)))
         found = _Shape(table=table, columns=columns, pk=pk, fields=fields,
                        insert=f"INSERT INTO {table} ({columns}) VALUES "
-                              f"({', '.join(['%s'] * len(fields))}) RETURNING {pk}")
+                              f"({', '.join(['%s'] * len(fields))}) RETURNING {pk}",
+                       plain=tuple(_plain_type(f, db) for f in fields),
+                       links=tuple(isinstance(f, models.ForeignKey) and f.many_to_one
+                                   for f in fields))
         _SHAPES[(model, db.vendor)] = found
     return found
 
@@ -254,65 +321,137 @@ _Prepared = tuple[models.Model, list[Any], list[tuple[int, models.Field, models.
 
 
 def _prepared(obj: models.Model, db: BaseDatabaseWrapper, earlier: set[int]) -> _Prepared:
+    shape = _shape(type(obj), db)
     params: list[Any] = []
     links = []
-    for i, field in enumerate(_shape(type(obj), db).fields):
-        parent = _unsaved_parent(obj, field, earlier)
-        if parent is not None:
-            links.append((i, field, parent))
-        params.append(field.get_db_prep_save(field.pre_save(obj, True), db))
+    for i, (field, plain, link) in enumerate(zip(shape.fields, shape.plain, shape.links,
+                                                 strict=True)):
+        if link:
+            parent = _unsaved_parent(obj, field, earlier)
+            if parent is not None:
+                links.append((i, field, parent))
+        params.append(_value(obj, field, plain, db))
     return obj, params, links
 
 
 def _insert_each(rows: list[_Prepared], db: BaseDatabaseWrapper) -> None:
     with db.cursor() as cursor:
+        execute = _qmark_execute(db, cursor) or cursor.execute
         for obj, params, links in rows:
             for i, _field, parent in links:
                 params[i] = parent.pk  # the parent was inserted just before
-            cursor.execute(_shape(type(obj), db).insert, params)
+            execute(_shape(type(obj), db).insert, params)
             _stored(obj, cursor.fetchone()[0], db)
     for obj, _params, links in rows:
         for _i, field, parent in links:
             setattr(obj, field.name, parent)
 
 
+def _qmark_execute(db: BaseDatabaseWrapper, cursor: Any) -> Any:
+    """On SQLite, an ``execute(sql, params)`` for our own ``%s`` statements that sends
+    them with SQLite's ``?`` converted once per statement, or None elsewhere.
+
+    Django's SQLite cursor converts ``%s`` to ``?`` with a regular expression
+    at every statement; a sign-up sends five. Not for a logged statement or
+    with execute wrappers (tests, tools), which then see the usual cursor.
+    """
+    if db.vendor != "sqlite" or db.queries_logged or db.execute_wrappers:
+        return None
+    import sqlite3
+
+    from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
+
+    raw = cursor.cursor  # Django's SQLiteCursorWrapper, an sqlite3.Cursor
+
+    def execute(sql: str, params: list[Any]) -> None:
+        qmark = _QMARK.get(sql)
+        if qmark is None:
+            qmark = _QMARK[sql] = FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%")
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors:
+            sqlite3.Cursor.execute(raw, qmark, params)
+
+    return execute
+
+
+# Our INSERT statements in SQLite's placeholders (a few per model, built once).
+_QMARK: dict[str, str] = {}
+
+
+# The chain's SQL by its signature: each row's model and, for each of its values,
+# a parameter, a keyword or a link to an earlier row. A sign-up has a handful of
+# signatures, so the text is built once per process for each; bounded all the same.
+_CHAINS: dict[tuple[Any, ...], str] = {}
+_CHAINS_MAX = 256
+_KEYWORDS = {None: "NULL", True: "TRUE", False: "FALSE"}
+
+
 def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> None:
     position = {id(obj): i for i, obj in enumerate(objs)}
-    ctes: list[str] = []
     params: list[Any] = []
     links: list[tuple[models.Model, models.Field, models.Model]] = []
     # PostgreSQL's own placeholders ($1), unless the statement is to be logged
     # (DEBUG, tests counting queries): Django logs it by filling in "%s".
     native = not db.queries_logged
+    signature: list[Any] = [native]
     for i, obj in enumerate(objs):
         shape = _shape(type(obj), db)
-        earlier = {id(o) for o in objs[:i]}
-        values = []
-        for field in shape.fields:
-            parent = _unsaved_parent(obj, field, earlier)
-            if parent is not None:
-                values.append(f"(SELECT pk FROM c{position[id(parent)]})")
-                links.append((obj, field, parent))
+        earlier = {id(o) for o in objs[:i]} if i else set()
+        marks: list[Any] = []
+        for field, plain, link in zip(shape.fields, shape.plain, shape.links, strict=True):
+            if link:
+                parent = _unsaved_parent(obj, field, earlier)
+                if parent is not None:
+                    marks.append(position[id(parent)])
+                    links.append((obj, field, parent))
+                    continue
+            value = _value(obj, field, plain, db)
+            if value is None or value is True or value is False:
+                # Written into the SQL (keywords, nothing to escape): fewer
+                # parameters to send, and the same few shapes of statement
+                # for PostgreSQL to prepare.
+                marks.append(_KEYWORDS[value])
             else:
-                value = field.get_db_prep_save(field.pre_save(obj, True), db)
-                if value is None or value is True or value is False:
-                    # Written into the SQL (keywords, nothing to escape): fewer
-                    # parameters to send, and the same few shapes of statement
-                    # for PostgreSQL to prepare.
-                    values.append({None: "NULL", True: "TRUE", False: "FALSE"}[value])
-                else:
-                    params.append(value)
-                    values.append(f"${len(params)}" if native else "%s")
-        ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
-                    f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
-    keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))
+                params.append(value)
+                marks.append(None)
+        signature.append((type(obj), tuple(marks)))
+    key = tuple(signature)
+    sql = _CHAINS.get(key)
+    if sql is None:
+        sql = _chain_sql(objs, key, db)
+        if len(_CHAINS) >= _CHAINS_MAX:
+            _CHAINS.clear()
+        _CHAINS[key] = sql
     with _native_cursor(db) if native else db.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(ctes)} SELECT {keys}", params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     for obj, pk in zip(objs, row, strict=True):
         _stored(obj, pk, db)
     for obj, field, parent in links:
         setattr(obj, field.name, parent)
+
+
+def _chain_sql(objs: tuple[models.Model, ...], key: tuple[Any, ...],
+               db: BaseDatabaseWrapper) -> str:
+    """The WITH query inserting ``objs`` whose signature is ``key`` (see ``_insert_chain``)."""
+    native = key[0]
+    ctes: list[str] = []
+    n = 0
+    for i, (model, marks) in enumerate(key[1:]):
+        shape = _shape(model, db)
+        values = []
+        for mark in marks:
+            if mark is None:
+                n += 1
+                values.append(f"${n}" if native else "%s")
+            elif isinstance(mark, int):  # a link to the row written at that position
+                values.append(f"(SELECT pk FROM c{mark})")
+            else:
+                values.append(mark)
+        ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
+                    f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
+    keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))
+    return f"WITH {', '.join(ctes)} SELECT {keys}"
 
 
 def _native_cursor(db: BaseDatabaseWrapper) -> Any:

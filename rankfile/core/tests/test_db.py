@@ -1,4 +1,5 @@
 import fcntl
+import functools
 import json
 import os
 from typing import Any
@@ -6,15 +7,17 @@ from typing import Any
 import pytest
 import time_machine
 from django.apps import apps
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from rankfile.accounts.models import ApiToken, User
 from rankfile.core import db as core_db
 from rankfile.core.db import insert_together, serialised_writes
 from rankfile.core.tests.health import count_health_checks, new_request
+from rankfile.membership.models import Membership
 
 
 def _try_lock(path: str) -> bool:
@@ -127,6 +130,94 @@ def test_insert_together_sends_postgresqls_own_placeholders_unless_logging(db):
     assert "$1" in chain and "%s" not in chain
     assert any("b@example.org" in q["sql"] for q in logged)  # filled in by Django, for the log
     assert 2 == ApiToken.objects.count()
+
+
+class _ShoutingField(models.CharField):
+    """A field that prepares its value itself: insert_together must ask it."""
+
+    def get_prep_value(self, value: Any) -> Any:
+        return None if value is None else str(value).upper()
+
+
+def test_only_fields_with_djangos_own_preparation_skip_it():
+    prepared_by_itself = _ShoutingField(max_length=10)
+    prepared_by_itself.set_attributes_from_name("shout")
+    fields = {f.name: f for f in Membership._meta.concrete_fields}
+    plain = functools.partial(core_db._plain_type, db=connection)
+
+    assert str is plain(fields["reference"])
+    assert bool is plain(fields["needs_placement"])
+    assert int is plain(fields["user"])  # a foreign key to an auto-incremented key
+    assert None is plain(fields["applied_at"])  # a datetime goes through the field
+    assert None is plain(prepared_by_itself)
+    # psycopg needs PostgreSQL's integers sized (Int4, ...): Django's adapter does it.
+    assert (None if connection.vendor == "postgresql" else int) is plain(fields["fee_pence"])
+
+
+def test_a_value_of_another_type_is_prepared_by_its_field(db):
+    reference = Membership._meta.get_field("reference")
+    shape = core_db._shape(Membership, connection)
+    lazy = gettext_lazy("RF-LAZY")
+    membership = Membership()
+    membership.reference = lazy  # type: ignore[assignment]  # a lazy text, as a form may give
+
+    assert "RF-LAZY" == core_db._value(membership, reference, shape.plain[0], connection)
+    assert str is type(core_db._value(membership, reference, shape.plain[0], connection))
+
+
+def test_the_chain_of_inserts_is_written_once_per_shape_and_kept_bounded(db, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("one chained statement on PostgreSQL only")
+    monkeypatch.setattr(core_db, "_CHAINS", {})
+    monkeypatch.setattr(core_db, "_CHAINS_MAX", 2)
+    insert_together(*_login_with_token("a@example.org", "h1"))
+    insert_together(*_login_with_token("b@example.org", "h2"))
+    assert 1 == len(core_db._CHAINS)  # the same shape: built once
+
+    user, token = _login_with_token("c@example.org", "h3")
+    token.last_used_at = timezone.now()  # a value where the others had NULL
+    insert_together(user, token)
+    assert 2 == len(core_db._CHAINS)
+    user, token = _login_with_token("d@example.org", "h4")
+    user.is_staff = True  # TRUE where the others had FALSE
+    insert_together(user, token)
+
+    assert 1 == len(core_db._CHAINS)  # full: emptied, then this one kept
+    stored = {t.token_hash: t for t in ApiToken.objects.select_related("user")}
+    assert stored["h3"].last_used_at is not None and stored["h4"].user.is_staff
+    assert stored["h1"].last_used_at is None and not stored["h1"].user.is_staff
+
+
+def test_on_sqlite_our_inserts_go_out_with_sqlites_placeholders_unless_watched(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own placeholders")
+    sent: list[str] = []
+
+    def watch(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    insert_together(*_login_with_token("a@example.org", "h1"))
+    with connection.execute_wrapper(watch):
+        insert_together(*_login_with_token("b@example.org", "h2"))
+    with CaptureQueriesContext(connection) as logged:
+        insert_together(*_login_with_token("c@example.org", "h3"))
+
+    assert 2 == sum(sql.startswith("INSERT") for sql in sent)  # a wrapper sees them
+    assert any("c@example.org" in q["sql"] for q in logged)  # and the log
+    assert ["a@example.org", "b@example.org", "c@example.org"] == sorted(
+        ApiToken.objects.values_list("user__email", flat=True))
+
+
+def test_on_sqlite_a_broken_constraint_is_djangos_integrity_error(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's own placeholders")
+    insert_together(*_login_with_token("a@example.org", "h1"))
+
+    with pytest.raises(IntegrityError):
+        insert_together(*_login_with_token("a@example.org", "h2"))
+
+    assert 1 == User.objects.count()
 
 
 def test_insert_together_refuses_a_row_pointing_to_an_unsaved_one_not_written_first(db):
