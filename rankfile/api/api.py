@@ -142,7 +142,7 @@ def join(request: HttpRequest, payload: JoinIn,
     answers the same again and stores nothing new; the same key with another
     body answers 409."""
     rate_limit(request, scope="join", limit=JOIN_LIMIT, per_seconds=JOIN_LIMIT_SECONDS)
-    result = membership_apply(data=JoinData(**payload.dict()), idempotency_key=idempotency_key)
+    result = membership_apply(data=JoinData(**payload.model_dump()), idempotency_key=idempotency_key)
     # Written as JoinOut's JSON directly: ninja would check and convert the answer
     # through its schema, 5% of a sign-up's time under a surge (bench/RESULTS.md,
     # "2026-11-30"). test_join.py holds it to JoinOut, field for field.

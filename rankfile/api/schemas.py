@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from rankfile.membership.models import Category
 
@@ -27,7 +27,7 @@ LABELS = {
 }
 
 
-class JoinIn(Schema):
+class JoinIn(BaseModel):
     """A joining application, as the joining form takes it.
 
     Text is checked by the joining service (length, unreadable characters,

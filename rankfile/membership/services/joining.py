@@ -436,7 +436,8 @@ def _check(data: JoinData, now: dt.datetime, every: list[Refusal] | None = None,
                        max_length=100)
     last_name = check(_clean_text, data.last_name, field="last_name", label="last name",
                       max_length=100)
-    email = check(_clean_email, data.email)
+    # Cleaned already to be looked up (the same function: no need to check it twice).
+    email = found.email if found is not None else check(_clean_email, data.email)
     today = timezone.localdate(now)
     check(_check_age, offer, data.date_of_birth, today)
     address = check(_clean_text, data.address, field="address", label="address",
@@ -522,6 +523,7 @@ class _Found:
     """What one statement read before a sign-up writes (see ``_look_up``)."""
 
     key_used: bool  # the Idempotency-Key came before, with a new or a known address
+    email: str  # the address looked up, as _clean_email gave it
     user_id: int | None  # the login that has the address, if any
     postcode: str | None  # the normalised postcode whose ward was read, if any
     ward_id: int | None  # its ward; None if it is not in our list
@@ -546,7 +548,8 @@ def _look_up(key: str | None, email: str, postcode: str | None = None) -> _Found
     # The request's first statement: it also checks a kept connection (first_read).
     row = first_read(sql, params)
     assert row is not None  # a SELECT without FROM has one row
-    return _Found(key_used=bool(row[0] or row[1]), user_id=row[2], postcode=postcode,
+    return _Found(key_used=bool(row[0] or row[1]), email=email, user_id=row[2],
+                  postcode=postcode,
                   ward_id=row[3] if postcode is not None else None)
 
 
