@@ -110,18 +110,23 @@ def test_insert_together_writes_nothing_when_one_row_breaks_a_constraint(db):
     assert ["a@example.org"] == [u.email for u in User.objects.all()]
 
 
+def _noting(sent: list[str]) -> Any:
+    """An execute wrapper that notes the SQL of each statement sent, in ``sent``."""
+
+    def watch(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    return watch
+
+
 def test_insert_together_sends_postgresqls_own_placeholders_unless_logging(db):
     # psycopg converts "%s" statements of over 50 parameters afresh every time:
     # a sign-up's chain must not go back to that unnoticed (core.db._native_cursor).
     if connection.vendor != "postgresql":
         pytest.skip("one chained statement on PostgreSQL only")
     sent: list[str] = []
-
-    def watch(execute, sql, params, many, context):
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(watch):
+    with connection.execute_wrapper(_noting(sent)):
         insert_together(*_login_with_token("a@example.org", "h1"))
     with CaptureQueriesContext(connection) as logged:
         insert_together(*_login_with_token("b@example.org", "h2"))
@@ -192,13 +197,8 @@ def test_on_sqlite_our_inserts_go_out_with_sqlites_placeholders_unless_watched(d
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's own placeholders")
     sent: list[str] = []
-
-    def watch(execute, sql, params, many, context):
-        sent.append(sql)
-        return execute(sql, params, many, context)
-
     insert_together(*_login_with_token("a@example.org", "h1"))
-    with connection.execute_wrapper(watch):
+    with connection.execute_wrapper(_noting(sent)):
         insert_together(*_login_with_token("b@example.org", "h2"))
     with CaptureQueriesContext(connection) as logged:
         insert_together(*_login_with_token("c@example.org", "h3"))
