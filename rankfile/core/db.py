@@ -146,12 +146,13 @@ class _Shape:
 # (CharField's to_python keeps a str, IntegerField's int() keeps an int, ...).
 # A sign-up's ~60 values skip those calls when the value has that exact type;
 # any other value, and every other field, is prepared by the field itself.
-# test_fast_path's parity tests compare each row with what save() stores.
-_PLAIN_PREPARATION: dict[Any, type] = {
-    models.CharField.get_prep_value: str,
-    models.TextField.get_prep_value: str,
-    models.IntegerField.get_prep_value: int,
-    models.BooleanField.get_prep_value: bool,
+# Keyed by Django's get_prep_value, with the to_python it calls (None: it calls
+# none); test_fast_path's parity tests compare each row with what save() stores.
+_PLAIN_PREPARATION: dict[Any, tuple[type, Any]] = {
+    models.CharField.get_prep_value: (str, models.CharField.to_python),
+    models.TextField.get_prep_value: (str, models.TextField.to_python),
+    models.IntegerField.get_prep_value: (int, None),
+    models.BooleanField.get_prep_value: (bool, models.BooleanField.to_python),
 }
 
 
@@ -184,7 +185,10 @@ def _plain_type(field: models.Field, db: BaseDatabaseWrapper) -> type | None:
             return None
     elif prep_value is not models.Field.get_db_prep_value:
         return None
-    return _PLAIN_PREPARATION.get(cls.get_prep_value)
+    plain, to_python = _PLAIN_PREPARATION.get(cls.get_prep_value, (None, None))
+    if to_python is not None and cls.to_python is not to_python:
+        return None  # the preparation calls a to_python of the subclass's own
+    return plain
 
 
 def _value(obj: models.Model, field: models.Field, plain: type | None,
@@ -418,7 +422,7 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
     key = tuple(signature)
     sql = _CHAINS.get(key)
     if sql is None:
-        sql = _chain_sql(objs, key, db)
+        sql = _chain_sql(key, db)
         if len(_CHAINS) >= _CHAINS_MAX:
             _CHAINS.clear()
         _CHAINS[key] = sql
@@ -431,13 +435,12 @@ def _insert_chain(objs: tuple[models.Model, ...], db: BaseDatabaseWrapper) -> No
         setattr(obj, field.name, parent)
 
 
-def _chain_sql(objs: tuple[models.Model, ...], key: tuple[Any, ...],
-               db: BaseDatabaseWrapper) -> str:
-    """The WITH query inserting ``objs`` whose signature is ``key`` (see ``_insert_chain``)."""
-    native = key[0]
+def _chain_sql(key: tuple[Any, ...], db: BaseDatabaseWrapper) -> str:
+    """The WITH query inserting rows whose signature is ``key`` (see ``_insert_chain``)."""
+    native, rows = key[0], key[1:]
     ctes: list[str] = []
     n = 0
-    for i, (model, marks) in enumerate(key[1:]):
+    for i, (model, marks) in enumerate(rows):
         shape = _shape(model, db)
         values = []
         for mark in marks:
@@ -450,7 +453,7 @@ def _chain_sql(objs: tuple[models.Model, ...], key: tuple[Any, ...],
                 values.append(mark)
         ctes.append(f"c{i} AS (INSERT INTO {shape.table} ({shape.columns}) "
                     f"VALUES ({', '.join(values)}) RETURNING {shape.pk} AS pk)")
-    keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(objs)))
+    keys = ", ".join(f"(SELECT pk FROM c{i})" for i in range(len(rows)))
     return f"WITH {', '.join(ctes)} SELECT {keys}"
 
 

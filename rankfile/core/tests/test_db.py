@@ -144,9 +144,18 @@ class _ShoutingField(models.CharField):
         return None if value is None else str(value).upper()
 
 
+class _TrimmingField(models.CharField):
+    """Overrides only to_python, which CharField's own get_prep_value calls."""
+
+    def to_python(self, value: Any) -> Any:
+        return None if value is None else str(value).strip()
+
+
 def test_only_fields_with_djangos_own_preparation_skip_it():
     prepared_by_itself = _ShoutingField(max_length=10)
     prepared_by_itself.set_attributes_from_name("shout")
+    converted_by_itself = _TrimmingField(max_length=10)
+    converted_by_itself.set_attributes_from_name("trim")
     fields = {f.name: f for f in Membership._meta.concrete_fields}
     plain = functools.partial(core_db._plain_type, db=connection)
 
@@ -155,6 +164,7 @@ def test_only_fields_with_djangos_own_preparation_skip_it():
     assert int is plain(fields["user"])  # a foreign key to an auto-incremented key
     assert None is plain(fields["applied_at"])  # a datetime goes through the field
     assert None is plain(prepared_by_itself)
+    assert None is plain(converted_by_itself)
     # psycopg needs PostgreSQL's integers sized (Int4, ...): Django's adapter does it.
     assert (None if connection.vendor == "postgresql" else int) is plain(fields["fee_pence"])
 
@@ -162,12 +172,13 @@ def test_only_fields_with_djangos_own_preparation_skip_it():
 def test_a_value_of_another_type_is_prepared_by_its_field(db):
     reference = Membership._meta.get_field("reference")
     shape = core_db._shape(Membership, connection)
-    lazy = gettext_lazy("RF-LAZY")
+    plain = shape.plain[shape.fields.index(reference)]
     membership = Membership()
-    membership.reference = lazy  # type: ignore[assignment]  # a lazy text, as a form may give
+    membership.reference = gettext_lazy("RF-LAZY")  # type: ignore[assignment]  # as a form may give
 
-    assert "RF-LAZY" == core_db._value(membership, reference, shape.plain[0], connection)
-    assert str is type(core_db._value(membership, reference, shape.plain[0], connection))
+    value = core_db._value(membership, reference, plain, connection)
+
+    assert str is plain and "RF-LAZY" == value and str is type(value)
 
 
 def test_the_chain_of_inserts_is_written_once_per_shape_and_kept_bounded(db, monkeypatch):
