@@ -153,13 +153,16 @@ class Site:
             return []
 
     def work_left(self) -> int:
-        """Jobs waiting or running, and this run's messages still queued.
+        """Jobs waiting or running, e-mails due, and this run's messages still queued.
 
         Read with plain SQL: starting a Django process every second to ask
         would take the CPU the workers need.
         """
-        jobs = ("SELECT count(*) FROM django_tasks_database_dbtaskresult "
-                "WHERE status IN ('READY', 'RUNNING')")
+        # Jobs, and sign-ups whose e-mail the worker's sweeps have still to queue.
+        jobs = ("SELECT (SELECT count(*) FROM django_tasks_database_dbtaskresult "
+                "WHERE status IN ('READY', 'RUNNING')) "
+                "+ (SELECT count(*) FROM membership_membership WHERE confirmation_due) "
+                "+ (SELECT count(*) FROM membership_repeatapplication WHERE notice_due)")
         mail = ("SELECT count(*) FROM outbox_outboxmessage WHERE status = 'queued' "
                 "AND \"to\" LIKE {p}")
         if self.url.startswith("sqlite"):

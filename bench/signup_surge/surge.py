@@ -21,6 +21,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,15 @@ class Bench:
 
     def start(self, **extra_env: str) -> None:
         env = {**self.env, **extra_env}
+        # A server left by an interrupted run would answer instead, and every
+        # figure would be its own.
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+            try:
+                probe.bind(("127.0.0.1", self.port))
+            except OSError:
+                raise RuntimeError(f"port {self.port} is taken (a server left by an earlier "
+                                   "run?): stop it or pass --port") from None
         self.server = subprocess.Popen(
             [GUNICORN, "rankfile.wsgi", "--workers", str(self.args.workers),
              "--worker-class", self.args.worker_class, "--threads", str(self.args.threads),
@@ -131,6 +141,9 @@ class Bench:
         )
         deadline = time.time() + 120  # a loaded machine takes its time
         while time.time() < deadline:
+            if self.server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited ({self.server.returncode}); see "
+                                   f"{self.tmp / 'gunicorn.log'}")
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/bench/trivial",
                                        timeout=2).read()

@@ -7,6 +7,3 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from rankfile.core import checks  # noqa: F401  (registers the system checks)
-        from rankfile.core.tasks import allow_job_rows
-
-        allow_job_rows()

@@ -94,9 +94,8 @@ class FastPath:
     ``insert_together`` sends no signals and calls no ``save()``, so a model
     with a ``pre_save``/``post_save`` receiver or an overridden ``save()``
     would be stored differently than by ``save()``. The declarer names each
-    receiver and override it has read and either repeats (``job_row`` sets
-    what the task backend's ``pre_save`` receiver sets) or knows to do nothing
-    for a new row; ``core.checks.check_fast_path`` refuses any other, and
+    receiver and override it has read and either repeats (sets what the
+    receiver would set) or knows to do nothing for a new row; ``core.checks.check_fast_path`` refuses any other, and
     fields or parents ``insert_together`` cannot write as ``save()`` would.
     Names are ``module.qualname``.
     """
@@ -307,9 +306,9 @@ def insert_together(*objs: models.Model) -> None:
         rows = []
         for i, obj in enumerate(objs):
             rows.append(_prepared(obj, db, {id(o) for o in objs[:i]}))
-        if len(objs) == 1:
-            _insert_each(rows, db)
-        elif db.in_atomic_block:
+        # One row or many alike: a known address's one row is written as a new
+        # address's rows are (membership.services.joining: the same work).
+        if db.in_atomic_block:
             # A savepoint, so that a broken constraint leaves none of the rows in
             # the caller's transaction, as on PostgreSQL.
             with transaction.atomic():

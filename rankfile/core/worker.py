@@ -13,6 +13,12 @@ be safe to run twice (the outbox makes that true of e-mail). A job that took
 its worker down ``JOB_MAX_ATTEMPTS`` times is marked failed rather than run
 for ever.
 
+Besides jobs, a worker runs the *sweeps* apps register (``sweep_register``):
+work that rows record as due rather than as a job each, such as a sign-up's
+confirmation e-mail. A sweep does a batch in one transaction and says how many
+it did; the worker runs the sweeps before it looks for a job, and waits only
+when neither found anything.
+
 Jobs queued before leases existed run as before; one left RUNNING by a worker
 without leases (the stock ``db_worker``) is put back when a worker starts, once
 it has run longer than a lease. Do not run the stock ``db_worker`` beside this
@@ -30,6 +36,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -51,6 +58,41 @@ LOST_PATH = "rankfile.core.worker.WorkerLost"
 
 class WorkerLost(Exception):
     """The job's worker died (its lease expired) too many times while running it."""
+
+
+# -- sweeps ------------------------------------------------------------------------------------
+
+Sweep = Callable[[], int]
+_SWEEPS: list[Sweep] = []
+
+
+def sweep_register(sweep: Sweep) -> None:
+    """Have every worker run ``sweep`` (from an ``AppConfig.ready``).
+
+    ``sweep()`` does one batch of due work in its own transaction and returns
+    how much it did (0: nothing due). It must be safe to run twice and in
+    several workers at once: a worker killed half-way leaves the batch due.
+    """
+    if sweep not in _SWEEPS:
+        _SWEEPS.append(sweep)
+
+
+def sweeps_run() -> int:
+    """Run each registered sweep once; how much they did in all.
+
+    A sweep that fails is logged and counts 0: it is tried again next time,
+    and the other sweeps and the jobs go on. SQLite busy counts 0 too.
+    """
+    done = 0
+    for sweep in list(_SWEEPS):
+        try:
+            done += sweep()
+        except OperationalError as e:
+            if not is_locked_database_exception(e):
+                logger.exception("Sweep %s failed.", getattr(sweep, "__qualname__", sweep))
+        except Exception:  # noqa: BLE001 - one app's fault must not stop the worker
+            logger.exception("Sweep %s failed.", getattr(sweep, "__qualname__", sweep))
+    return done
 
 
 def new_worker_id() -> str:
@@ -144,11 +186,12 @@ class Worker(db_worker.Worker):
         orphans = True  # once, at start: jobs left by a worker without leases
         while self.running:
             close_old_connections()
+            swept = sweeps_run()
             task_result, retrieved = self._claim(orphans=orphans)
             orphans = orphans and not retrieved
             if task_result is not None:
                 self.run_task(task_result)
-            if self.batch and retrieved and task_result is None:
+            if self.batch and retrieved and task_result is None and not swept:
                 logger.info("No more tasks to run for worker_id=%s - exiting.", self.worker_id)
                 return
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
@@ -156,7 +199,7 @@ class Worker(db_worker.Worker):
                             self.worker_id)
                 return
             close_old_connections()
-            if self.running and task_result is None:
+            if self.running and task_result is None and not swept:
                 time.sleep(self.interval)
 
     def _claim(self, *, orphans: bool) -> tuple[DBTaskResult | None, bool]:

@@ -162,10 +162,16 @@ class Membership(models.Model):
     # Retried or double-clicked submissions carry the same key: one application.
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
+    # The confirmation e-mail is still to be queued: set by the sign-up, in its own
+    # INSERT; the worker queues the e-mail and clears it (membership.tasks).
+    confirmation_due = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-applied_at",)
         indexes = [
+            # Only the rows the worker has still to see: empty between surges.
+            models.Index(fields=("id",), name="membership_confirmation_due",
+                         condition=models.Q(confirmation_due=True)),
             models.Index(fields=("category", "status")),
             models.Index(fields=("branch", "status")),
             models.Index(fields=("status", "expires_at")),
@@ -203,9 +209,16 @@ class RepeatApplication(models.Model):
     applied_at = models.DateTimeField(db_index=True)
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     request_fingerprint = models.CharField(max_length=64, blank=True)
+    # The notice to the address's owner is still to be queued (as Membership's
+    # confirmation_due: the same work for a known address as for a new one).
+    notice_due = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("-applied_at",)
+        indexes = [
+            models.Index(fields=("id",), name="repeat_notice_due",
+                         condition=models.Q(notice_due=True)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} (repeat application by {self.user_id})"

@@ -81,6 +81,7 @@ from rankfile.membership.models import (
     Payment,
     Rate,
     Refund,
+    RepeatApplication,
     StatusChange,
 )
 from rankfile.membership.services.dues import add_periods
@@ -214,8 +215,10 @@ def _anonymise_membership(m: Membership) -> dict[str, int]:
     m.first_name, m.last_name, m.address, m.postcode = FORMER_MEMBER, "", "", outward
     m.date_of_birth = dt.date(m.date_of_birth.year, 1, 1)
     m.union_number, m.request_fingerprint, m.idempotency_key = "", "", None
+    m.confirmation_due = False  # no e-mail for them goes out after this
     m.save(update_fields=("first_name", "last_name", "address", "postcode", "date_of_birth",
-                          "union_number", "request_fingerprint", "idempotency_key"))
+                          "union_number", "request_fingerprint", "idempotency_key",
+                          "confirmation_due"))
     # The member's own words: "Resigned by the member: <their reason>".
     words = 0
     for change in StatusChange.objects.filter(membership=m, reason__contains=" by the member: "):
@@ -257,6 +260,7 @@ def _erase_now(user: User) -> dict[str, int]:
     erased_address = f"{pseudonym(user.pk).lower()}@{ERASED_DOMAIN}"
     for m in Membership.objects.filter(user=user).select_for_update():
         add(_anonymise_membership(m))
+    RepeatApplication.objects.filter(user=user, notice_due=True).update(notice_due=False)
     add({"comments": Comment.objects.filter(author=user).update(
         author=None, name=FORMER_MEMBER, email="", ip=None)})
     add(democracy_erase(user, addresses=addresses, address=erased_address))

@@ -12,8 +12,9 @@ from django_tasks_db.models import DBTaskResult
 
 from rankfile.accounts.models import User
 from rankfile.api.tests.conftest import application
-from rankfile.membership.models import JoiningWindow, Membership, Payment
+from rankfile.membership.models import JoiningWindow, Membership, Payment, RepeatApplication
 from rankfile.membership.services.joining import joining_offers_forget
+from rankfile.membership.tests.join_helpers import emails_due
 
 
 def error(response) -> dict:
@@ -80,7 +81,7 @@ def test_it_answers_a_known_address_neutrally(api_client, offers):
     assert 201 == response.status_code
     body = response.json()
     # A notice goes to the address instead.
-    assert 1 == DBTaskResult.objects.filter(task_path__endswith="send_known_address_notice").count()
+    assert 1 == RepeatApplication.objects.filter(notice_due=True).count()
     assert body["reference"].startswith("RF-")
     assert 2500 == body["payment"]["amount_pence"]
     assert 0 == Membership.objects.count()
@@ -191,13 +192,14 @@ def test_it_rate_limits_one_address(api_client, offers):
     for n in range(30):
         api_client.join(application(email=f"p{n}@example.org"), key=f"k{n}")
 
-    before = (Membership.objects.count(), User.objects.count(), DBTaskResult.objects.count())
+    before = (Membership.objects.count(), User.objects.count(), emails_due(),
+              DBTaskResult.objects.count())
 
     response = api_client.join(application(email="late@example.org"), key="late")
 
     assert 429 == response.status_code
     assert "rate_limited" == error(response)["code"]
-    assert before == (Membership.objects.count(), User.objects.count(),
+    assert before == (Membership.objects.count(), User.objects.count(), emails_due(),
                       DBTaskResult.objects.count())
 
 

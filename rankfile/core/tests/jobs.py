@@ -61,14 +61,19 @@ def wait_for_gate(*, gate: str, log: str) -> None:
 
 
 def run_jobs(limit: int = 1000) -> int:
-    """Run the ready jobs in this process, and those they queue, as a worker would.
+    """Run the sweeps and the ready jobs in this process, and those they queue, as
+    a worker would.
 
     For tests inside a transaction (the worker itself closes connections).
-    Returns how many ran; a job's exception propagates.
+    Returns how many jobs ran; a job's exception propagates.
     """
     from django_tasks_db.models import DBTaskResult
 
+    from rankfile.core.worker import sweeps_run
+
     for count in range(limit):
+        while sweeps_run():
+            pass
         row = DBTaskResult.objects.ready().first()
         if row is None:
             return count

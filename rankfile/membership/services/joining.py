@@ -1,9 +1,9 @@
 """Joining: applications from the web form and the API, and confirming the address.
 
 ``membership_apply`` is the one way in. It checks everything before it writes
-anything, then writes the login, the membership, its first history row, the
-pending payment and the confirmation e-mail job in one short transaction: they
-commit together or not at all.
+anything, then writes the login, the membership (which says its confirmation
+e-mail is due: the worker queues it), its first history row and the pending
+payment in one short transaction: they commit together or not at all.
 
 It is built for a surge (hundreds of sign-ups a second on SQLite): no password
 is hashed (the joiner sets one from the confirmation link), the categories,
@@ -53,7 +53,6 @@ from rankfile.branches.selectors import (
 )
 from rankfile.core.db import allow_fast_path, first_read, insert_together, serialised_writes
 from rankfile.core.errors import Conflict, Refusal
-from rankfile.core.tasks import job_row
 from rankfile.core.text import is_unreadable, refuse_bidi_controls
 from rankfile.membership.models import (
     AffiliatedUnion,
@@ -468,8 +467,7 @@ def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[
 
 # -- applying -------------------------------------------------------------------------------
 
-# The models a sign-up writes through insert_together (with the job's row,
-# declared by core). The login's save() (AbstractBaseUser's) only reports a
+# The models a sign-up writes through insert_together. The login's save() (AbstractBaseUser's) only reports a
 # password set with set_password(), which a sign-up never calls.
 JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment, RepeatApplication)
 USER_SAVE = "django.contrib.auth.base_user.AbstractBaseUser.save"
@@ -575,26 +573,20 @@ def _repeat_answer(repeat: RepeatApplication, *, created: bool) -> JoinResult:
     return JoinResult(membership=membership, payment=payment, created=created, neutral=True)
 
 
-def _write(rows: list[Model], task: Any, **kwargs: Any) -> None:
-    """Insert ``rows`` and the job ``task(**kwargs)``: all or none, in one statement
-    on PostgreSQL. New and known addresses both write this way: the same work.
+def _write(rows: list[Model]) -> None:
+    """Insert ``rows``: all or none, in one statement on PostgreSQL. New and known
+    addresses both write this way: the same work. Their e-mail is due by a flag
+    in the rows themselves (``membership.tasks``): no job row.
 
     With ``JOIN_WRITE_PATH = "orm"`` (benchmarks, and the save()-parity test)
-    the same rows go through ``save()`` and ``enqueue()`` in one transaction:
-    the yardstick the fast path is measured against."""
+    the same rows go through ``save()`` in one transaction: the yardstick the
+    fast path is measured against."""
     if settings.JOIN_WRITE_PATH == "orm":
         with serialised_writes(), transaction.atomic():
             for row in rows:
                 row.save(force_insert=True)
-            task.enqueue(**kwargs)
         return
-    job = job_row(task, **kwargs)
-    if job is not None:
-        insert_together(*rows, job)
-    else:
-        with serialised_writes(), transaction.atomic():
-            insert_together(*rows)
-            task.enqueue(**kwargs)
+    insert_together(*rows)
 
 
 def _activates(checked: _Checked) -> bool:
@@ -605,16 +597,14 @@ def _activates(checked: _Checked) -> bool:
 def _repeat(checked: _Checked, user_id: int, key: str | None, fingerprint: str,
             now: dt.datetime, references: _References) -> JoinResult:
     """A known address: record the application and tell the address's owner."""
-    from rankfile.membership.tasks import send_known_address_notice
-
     repeat = RepeatApplication(
         reference=references.membership, user_id=user_id, category=checked.offer.category,
         status=S.ACTIVE if _activates(checked) else S.APPLIED,
         payment_reference=references.payment,
         amount_pence=checked.fee_pence, applied_at=now,
-        idempotency_key=key, request_fingerprint=fingerprint,
+        idempotency_key=key, request_fingerprint=fingerprint, notice_due=True,
     )
-    _write([repeat], send_known_address_notice, reference=repeat.reference)
+    _write([repeat])
     return _repeat_answer(repeat, created=True)
 
 
@@ -647,7 +637,6 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
     via = f" through {checked.window.name}" if checked.window is not None else ""
     activate = _activates(checked)
     today = timezone.localdate(now)
-    from rankfile.membership.tasks import send_confirmation
 
     # Everything is built before the transaction: on SQLite the write lock is
     # held from BEGIN to COMMIT, so the time inside it caps the surge's rate.
@@ -671,7 +660,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
         joined_on=today if activate else None,
         good_standing_since=today if activate else None,
         consent_version=settings.PRIVACY_NOTICE_VERSION, consent_at=now,
-        idempotency_key=key, request_fingerprint=fingerprint,
+        idempotency_key=key, request_fingerprint=fingerprint, confirmation_due=True,
     )
     rows: list[Model] = [user, membership, StatusChange(
         membership=membership, from_status="", to_status=S.APPLIED, at=now,
@@ -690,7 +679,7 @@ def _create(checked: _Checked, data: JoinData, key: str | None, fingerprint: str
                           reference=references.payment, amount_pence=fee, created_at=now,
                           periods=1 if checked.rate is not None else None)
         rows.append(payment)
-    _write(rows, send_confirmation, reference=membership.reference)
+    _write(rows)
     return JoinResult(membership=membership, payment=payment, created=True)
 
 
@@ -701,11 +690,11 @@ def membership_apply(*, data: JoinData, idempotency_key: str | None = None,
     With a fee due the membership is ``applied`` with a pending offline payment
     and expires unpaid after ``UNPAID_APPLICATION_EXPIRY_HOURS``; an affiliated
     supporter stays ``applied`` until the union membership is verified; with no
-    fee (a free window) it is active at once. A confirmation e-mail job is
-    enqueued in the same transaction.
+    fee (a free window) it is active at once. The membership says its
+    confirmation e-mail is due (``confirmation_due``); the worker queues it.
 
     An address that already has a login gets the same answer, from the same
-    work (the same reads, one write with one job): a ``RepeatApplication`` is
+    work (the same reads, one write): a ``RepeatApplication`` is
     recorded and its owner is e-mailed, nothing of theirs changes.
 
     Args:

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from rankfile.core.tests.jobs import run_jobs
-from rankfile.membership.models import AffiliatedUnion, Category, JoiningWindow, Payment, Rate
+from rankfile.membership.models import (
+    AffiliatedUnion,
+    Category,
+    JoiningWindow,
+    Membership,
+    Payment,
+    Rate,
+    RepeatApplication,
+)
 from rankfile.membership.services.joining import JoinData, JoinResult
 
 
@@ -62,10 +70,16 @@ def joiner(**changes: Any) -> JoinData:
     return replace(data, **changes)
 
 
+def emails_due() -> int:
+    """The sign-ups' e-mails the worker's sweeps have still to queue."""
+    return (Membership.objects.filter(confirmation_due=True).count()
+            + RepeatApplication.objects.filter(notice_due=True).count())
+
+
 def run_tasks() -> int:
-    """Run the jobs waiting in the database, as the worker would, and the e-mail
-    deliveries they queue. Returns how many were waiting."""
-    waiting = DBTaskResult.objects.ready().count()
+    """Run the jobs waiting in the database and the sweeps, as the worker would, and
+    the e-mail deliveries they queue. Returns how many jobs and due e-mails were waiting."""
+    waiting = DBTaskResult.objects.ready().count() + emails_due()
     run_jobs()
     return waiting
 

@@ -11,7 +11,6 @@ from rankfile.accounts.models import User
 from rankfile.core.errors import Conflict, Refusal
 from rankfile.core.tests.health import count_health_checks, new_request
 from rankfile.membership.models import JoiningWindow, Membership, Payment
-from rankfile.membership.services.joining import job_row as joining_job_row
 from rankfile.membership.services.joining import membership_apply, payment_instructions
 from rankfile.membership.tests.join_helpers import joiner, make_offers, payment_of, run_tasks
 
@@ -54,7 +53,8 @@ def test_it_applies_as_a_registered_supporter_through_the_open_window(offers, ar
     assert "2026-11" == m.consent_version
     assert not m.user.has_usable_password()
     assert [("", S.APPLIED)] == [(c.from_status, c.to_status) for c in m.history.all()]
-    assert 1 == DBTaskResult.objects.count()
+    # Its confirmation e-mail is due by the row itself: no job row (the worker's sweep).
+    assert (True, 0) == (m.confirmation_due, DBTaskResult.objects.count())
 
 
 def test_it_names_every_category_when_none_is_chosen(offers):
@@ -237,7 +237,7 @@ def test_it_returns_the_first_application_for_a_retried_key(offers):
     assert (False, first.membership.pk, payment_of(first).pk) == (
         again.created, again.membership.pk, payment_of(again).pk)
     assert (1, 1, 1) == (Membership.objects.count(), Payment.objects.count(),
-                         DBTaskResult.objects.count())
+                         Membership.objects.filter(confirmation_due=True).count())
 
 
 def test_it_refuses_a_key_reused_with_other_details(offers):
@@ -269,7 +269,7 @@ def test_it_writes_nothing_and_queues_nothing_when_the_transaction_rolls_back(of
 
     with pytest.raises(Boom), transaction.atomic():
         membership_apply(data=joiner())
-        assert 1 == DBTaskResult.objects.count()
+        assert 1 == Membership.objects.filter(confirmation_due=True).count()
         raise Boom
 
     assert nothing_written()
@@ -293,19 +293,6 @@ def test_it_sends_no_separate_connection_check(offers, monkeypatch):
     membership_apply(data=joiner(), idempotency_key="first-read")
 
     assert ([], 1) == (checks, Membership.objects.count())
-
-
-def test_it_enqueues_the_confirmation_on_another_task_backend_too(offers, settings):
-    # Not the database backend (so no job row to write with the sign-up): the
-    # job goes through task.enqueue; the immediate backend sends it at once.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-    result = membership_apply(data=joiner())
-
-    assert 0 == DBTaskResult.objects.count()
-    assert ["ada@example.org"] == [m.to[0] for m in mail.outbox]
-    assert mail.outbox[0].subject.endswith("confirm your e-mail address")
-    assert payment_of(result).reference in str(mail.outbox[0].body)
 
 
 def test_it_draws_again_when_a_random_reference_repeats(offers, monkeypatch):
@@ -332,22 +319,15 @@ def test_it_reports_a_broken_write_as_what_it_is(offers, monkeypatch, settings, 
     settings.JOIN_WRITE_PATH = path
     attempts = []
 
-    # The confirmation job's row breaks the backend's priority constraint.
-    def job_row(task, **kwargs):
-        attempts.append(kwargs)
-        row = joining_job_row(task, **kwargs)
-        assert row is not None
-        row.priority = 1000
-        return row
+    # A fee below zero breaks the CHECK constraint of the membership's fee.
+    monkeypatch.setattr(joining.CategoryOffer, "fee_pence", lambda self, now, rate=None: -1)
+    draw = joining._References.draw
 
-    def save(row, *args, **kwargs):
-        attempts.append(row.args_kwargs)
-        row.priority = 1000
-        return job_save(row, *args, **kwargs)
+    def counted(fee_pence):
+        attempts.append(fee_pence)
+        return draw(fee_pence)
 
-    job_save = DBTaskResult.save
-    monkeypatch.setattr(joining, "job_row", job_row)  # the fast path's
-    monkeypatch.setattr(DBTaskResult, "save", save)  # enqueue()'s, on the ORM path
+    monkeypatch.setattr(joining._References, "draw", staticmethod(counted))
 
     with pytest.raises(IntegrityError) as e:
         membership_apply(data=joiner(), idempotency_key="k1")

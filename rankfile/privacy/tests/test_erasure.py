@@ -194,3 +194,19 @@ def test_a_second_erasure_from_the_page_is_a_form_error(client, person, staff):
 
     assert 400 == again.status_code
     assert "already erased" in again.text
+
+
+def test_an_erased_person_is_sent_no_email_still_due(person, staff):
+    from rankfile.membership.models import RepeatApplication
+    from rankfile.membership.tasks import confirmations_queue, known_address_notices_queue
+
+    Membership.objects.filter(pk=person.pk).update(confirmation_due=True)
+    RepeatApplication.objects.create(reference="RF-REPEAT01", user=person.user,
+                                     category=person.category, status=S.APPLIED,
+                                     applied_at=person.applied_at, notice_due=True)
+    queued = OutboxMessage.objects.count()
+
+    person_erase(user=person.user, by=staff, reason="Request by e-mail of 3 March")
+
+    assert (0, 0) == (confirmations_queue(), known_address_notices_queue())
+    assert OutboxMessage.objects.count() <= queued
