@@ -229,14 +229,14 @@ def generate(connection, *, people: int = 650_000, pending: int = 183_000,
                 statuses.append((status, applied, joined))
                 yield (i, f"RF-B{i:08d}", status, first[:100], last[:100], dob, "", pc, False,
                        "", 0, applied, "2026-11", applied, "", category, i, vetting, b, c,
-                       joined, joined if status in ("active", "in_arrears") else None)
+                       joined, joined if status in ("active", "in_arrears") else None, False)
 
         _copy(cursor, "membership_membership",
               ("id", "reference", "status", "first_name", "last_name", "date_of_birth",
                "address", "postcode", "needs_placement", "union_number", "fee_pence",
                "applied_at", "consent_version", "consent_at", "request_fingerprint",
                "category_id", "user_id", "vetting", "branch_id", "constituency_id",
-               "joined_on", "good_standing_since"), memberships())
+               "joined_on", "good_standing_since", "confirmation_due"), memberships())
 
         def history() -> Iterator[tuple]:
             hid = 0

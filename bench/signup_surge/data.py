@@ -118,11 +118,11 @@ def top_up(total: int) -> dict:
         f"{series} INSERT INTO {table} (reference, user_id, category_id, status, first_name, "
         "last_name, date_of_birth, address, postcode, needs_placement, union_number, "
         "fee_pence, applied_at, consent_version, consent_at, request_fingerprint, "
-        "email_confirmed_at, vetting) "
+        "email_confirmed_at, vetting, confirmation_due) "
         f"SELECT {reference}, %s, {category_case}, {status_case}, 'Bench', {name}, "
         f"'1970-01-01', '', 'E4 7AA', false, '', 0, {applied}, '2026-11', {applied}, '', "
         # Nine in ten confirmed their address: the counters count those by status.
-        f"CASE WHEN n %% 10 = 0 THEN NULL ELSE {applied} END, %s FROM s"
+        f"CASE WHEN n %% 10 = 0 THEN NULL ELSE {applied} END, %s, false FROM s"
     )
     vetting = Membership._meta.get_field("vetting").get_default()
     started = time.perf_counter()
