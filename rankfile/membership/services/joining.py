@@ -467,8 +467,9 @@ def joining_refusals(*, data: JoinData, now: dt.datetime | None = None) -> list[
 
 # -- applying -------------------------------------------------------------------------------
 
-# The models a sign-up writes through insert_together. The login's save() (AbstractBaseUser's) only reports a
-# password set with set_password(), which a sign-up never calls.
+# The models a sign-up writes through insert_together. The login's save()
+# (AbstractBaseUser's) only reports a password set with set_password(), which a
+# sign-up never calls.
 JOIN_ROW_MODELS = (User, Membership, StatusChange, Payment, RepeatApplication)
 USER_SAVE = "django.contrib.auth.base_user.AbstractBaseUser.save"
 
