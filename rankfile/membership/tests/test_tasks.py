@@ -225,3 +225,20 @@ def test_a_confirmation_job_run_twice_queues_one_email(applied):
     assert (f"join_confirmation:{applied.reference}", "join_confirmation") == (
         message.key, message.purpose)
     assert [message.message_id] == [m.extra_headers["Message-ID"] for m in mail.outbox]
+
+
+def test_known_address_jobs_queued_by_earlier_versions_still_send_the_notice(area, outsider):
+    from rankfile.core.tests.jobs import run_jobs
+    from rankfile.membership.tasks import send_known_address_notice
+
+    make_offers()
+    membership_apply(data=joiner(email=outsider.email))
+    repeat = RepeatApplication.objects.get()
+    RepeatApplication.objects.update(notice_due=False)  # as a row of those versions
+    send_known_address_notice.enqueue(reference=repeat.reference)
+    send_known_address_notice.enqueue(email=outsider.email, category="registered_supporter")
+
+    run_jobs()
+
+    assert 2 == OutboxMessage.objects.filter(to=outsider.email,
+                                             purpose="join_known_address").count()
