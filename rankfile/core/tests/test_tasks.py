@@ -41,8 +41,10 @@ def sweeps(monkeypatch):
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sweeps_until_nothing_is_due_then_stops(sweeps):
     due = [3, 2]  # two batches, then nothing
+    calls = []
 
     def sweep() -> int:
+        calls.append(len(due))
         return due.pop(0) if due else 0
 
     sweeps.sweep_register(sweep)
@@ -50,7 +52,8 @@ def test_the_worker_sweeps_until_nothing_is_due_then_stops(sweeps):
 
     call_command("worker", "--batch", "--no-startup-delay", "--interval", "0")
 
-    assert [] == due
+    # Once a round: 3 due, then 2, then none, and the batch worker stops.
+    assert [2, 1, 0] == calls
 
 
 @pytest.mark.django_db(transaction=True)
